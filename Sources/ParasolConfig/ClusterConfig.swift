@@ -1,0 +1,107 @@
+/// Everything a Parasol command needs to know about a cluster, read from one cluster file.
+///
+/// Every command (server, worker, cluster up, health, snapshot) takes the same file, so the
+/// shard placement, the addresses and the limits can never disagree between processes.
+public struct ClusterConfig: Sendable, Equatable {
+    public var name: String
+    public var shardCount: Int
+    public var replicationFactor: Int
+    /// Empty when the cluster has no token. `PARASOL_TOKEN` overrides it (see `ClusterFile`).
+    public var token: String
+    public var durability: Durability
+    public var frameBytesMax: Int
+    public var snapshot: SnapshotPolicy
+    public var nodes: [NodeConfig]
+
+    public init(
+        name: String, shardCount: Int, replicationFactor: Int, token: String = "",
+        durability: Durability = .fsync, frameBytesMax: Int = ClusterConfig.defaultFrameBytesMax,
+        snapshot: SnapshotPolicy = SnapshotPolicy(), nodes: [NodeConfig]
+    ) {
+        self.name = name
+        self.shardCount = shardCount
+        self.replicationFactor = replicationFactor
+        self.token = token
+        self.durability = durability
+        self.frameBytesMax = frameBytesMax
+        self.snapshot = snapshot
+        self.nodes = nodes
+    }
+
+    /// 256 MiB: large enough that a 64 MiB tensor travels in one frame, small enough that a
+    /// bogus length prefix cannot make a node reserve gigabytes.
+    public static let defaultFrameBytesMax = 256 << 20
+
+    /// The node with this id, or an error that lists the ids the file does define.
+    public func node(_ id: String) throws(ClusterConfigError) -> NodeConfig {
+        guard let node = nodes.first(where: { $0.id == id }) else {
+            throw .unknownNode(id: id, known: nodes.map(\.id))
+        }
+        return node
+    }
+}
+
+/// When an acknowledged update is on disk.
+public enum Durability: String, Sendable, Equatable, CaseIterable {
+    /// Acknowledge after fdatasync of the write-ahead log (group-committed). The default.
+    case fsync
+    /// Acknowledge after write(2) only: a kill -9 keeps the data (the page cache survives the
+    /// process) but a power loss or kernel crash can lose acknowledged updates. For benchmarks.
+    case none
+}
+
+/// How often a shard writes a snapshot, which bounds log replay time on restart.
+public struct SnapshotPolicy: Sendable, Equatable {
+    /// Take a snapshot after this many applied commands since the last one (0 = never by count).
+    public var everyUpdates: Int
+    /// Take a snapshot when this many seconds passed since the last one and something changed
+    /// (0 = never by time).
+    public var everySeconds: Int
+    /// How many good snapshots to keep per shard; older ones are deleted.
+    public var keep: Int
+
+    public init(everyUpdates: Int = 20_000, everySeconds: Int = 60, keep: Int = 2) {
+        self.everyUpdates = everyUpdates
+        self.everySeconds = everySeconds
+        self.keep = keep
+    }
+}
+
+/// One server node: where it listens and where it keeps its data.
+public struct NodeConfig: Sendable, Equatable {
+    public var id: String
+    public var dataAddress: HostPort
+    public var adminAddress: HostPort
+    /// Absolute, or relative to the cluster file's folder.
+    public var dataDirectory: String
+
+    public init(id: String, dataAddress: HostPort, adminAddress: HostPort, dataDirectory: String) {
+        self.id = id
+        self.dataAddress = dataAddress
+        self.adminAddress = adminAddress
+        self.dataDirectory = dataDirectory
+    }
+}
+
+/// A `host:port` pair as written in the cluster file.
+public struct HostPort: Sendable, Equatable, Hashable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    public var description: String { "\(host):\(port)" }
+
+    /// Parses `host:port`; nil when the text is not of that form or the port is out of range.
+    public init?(parsing text: String) {
+        guard let colon = text.lastIndex(of: ":") else { return nil }
+        let host = String(text[..<colon])
+        guard !host.isEmpty, let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port) else {
+            return nil
+        }
+        self.init(host: host, port: port)
+    }
+}

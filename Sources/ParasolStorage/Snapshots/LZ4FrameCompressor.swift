@@ -1,0 +1,77 @@
+import CLZ4
+
+/// liblz4 refused a frame; `name` is its error name, such as `ERROR_contentChecksum_invalid`.
+struct LZ4FrameError: Error, Equatable {
+    var name: String
+
+    init(code: Int) {
+        name = String(cString: LZ4F_getErrorName(code))
+    }
+
+    init(name: String) {
+        self.name = name
+    }
+
+    /// Returns `result` when it is not an liblz4 error code, throws otherwise.
+    static func check(_ result: Int) throws(LZ4FrameError) -> Int {
+        guard LZ4F_isError(result) == 0 else { throw LZ4FrameError(code: result) }
+        return result
+    }
+}
+
+/// Compresses content into one LZ4 frame that the `lz4` CLI can read: 4 MiB independent blocks,
+/// the fast level, the content size in the header and a content checksum at the end.
+///
+/// Streams block by block through one reused output buffer (about 4 MiB), so compressing a
+/// 1 GiB snapshot needs no 1 GiB output buffer and touches no fresh memory after the first use.
+/// Not thread-safe: one compression at a time.
+final class LZ4FrameCompressor {
+    static let blockBytes = 4 << 20
+
+    private let context: OpaquePointer
+    private let output: UnsafeMutableRawBufferPointer
+
+    init() throws(LZ4FrameError) {
+        var context: OpaquePointer?
+        _ = try LZ4FrameError.check(LZ4F_createCompressionContext(&context, UInt32(LZ4F_VERSION)))
+        self.context = context!
+        var preferences = Self.preferences(contentBytes: 0)
+        output = .allocate(byteCount: LZ4F_compressBound(Self.blockBytes, &preferences), alignment: 16)
+    }
+
+    deinit {
+        LZ4F_freeCompressionContext(context)
+        output.deallocate()
+    }
+
+    private static func preferences(contentBytes: Int) -> LZ4F_preferences_t {
+        var preferences = LZ4F_preferences_t()
+        preferences.frameInfo.blockSizeID = LZ4F_max4MB
+        // Independent blocks: no block depends on the previous 64 KiB, so a reader could
+        // decode blocks in parallel; the ratio cost on float data is negligible.
+        preferences.frameInfo.blockMode = LZ4F_blockIndependent
+        preferences.frameInfo.contentChecksumFlag = LZ4F_contentChecksumEnabled
+        preferences.frameInfo.contentSize = UInt64(contentBytes)
+        preferences.compressionLevel = 0
+        preferences.autoFlush = 1
+        return preferences
+    }
+
+    /// Compresses `content` as one frame, handing each piece of the frame to `sink` in order.
+    /// A piece is only valid during the call.
+    func compress(_ content: UnsafeRawBufferPointer, into sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+        var preferences = Self.preferences(contentBytes: content.count)
+        let headerBytes = try LZ4FrameError.check(LZ4F_compressBegin(context, output.baseAddress, output.count, &preferences))
+        try sink(UnsafeRawBufferPointer(rebasing: output[0..<headerBytes]))
+        var offset = 0
+        while offset < content.count {
+            let blockBytes = min(Self.blockBytes, content.count - offset)
+            let written = try LZ4FrameError.check(LZ4F_compressUpdate(
+                context, output.baseAddress, output.count, content.baseAddress! + offset, blockBytes, nil))
+            try sink(UnsafeRawBufferPointer(rebasing: output[0..<written]))
+            offset += blockBytes
+        }
+        let endBytes = try LZ4FrameError.check(LZ4F_compressEnd(context, output.baseAddress, output.count, nil))
+        try sink(UnsafeRawBufferPointer(rebasing: output[0..<endBytes]))
+    }
+}

@@ -1,0 +1,61 @@
+/// Why a snapshot could not be written, or why a snapshot on disk was rejected. Every case
+/// names the file, so a rejection logged at start tells the operator what to look at.
+public enum SnapshotError: Error, CustomStringConvertible {
+    /// The `.lz4` file has no manifest: the write was interrupted before its commit point.
+    case manifestMissing(file: String)
+    /// The manifest exists but its `.lz4` file does not.
+    case snapshotFileMissing(file: String)
+    /// The manifest is not valid JSON of the expected shape, or is implausibly large.
+    case manifestUnreadable(file: String, reason: String)
+    /// The manifest is readable but contradicts its name or this version's format.
+    case manifestInvalid(file: String, reason: String)
+    /// The `.lz4` file's size differs from the manifest's `compressedBytes` (truncated or extended).
+    case compressedSizeMismatch(file: String, manifestBytes: Int, fileBytes: Int)
+    /// The `.lz4` file's CRC-32C differs from the manifest's.
+    case checksumMismatch(file: String, manifestCRC32C: UInt32, fileCRC32C: UInt32)
+    /// liblz4 refused the frame; `name` is its error name (such as `ERROR_contentChecksum_invalid`).
+    case lz4(file: String, name: String)
+    /// The file ends before the LZ4 frame does.
+    case truncatedFrame(file: String)
+    /// Bytes follow the end of the LZ4 frame.
+    case trailingBytes(file: String)
+    /// The content decompressed to a size other than the manifest's `uncompressedBytes`.
+    case contentSizeMismatch(file: String, manifestBytes: Int, contentBytes: Int)
+    /// The content is (or claims to be) larger than the store accepts.
+    case contentTooLarge(file: String, bytes: Int, limit: Int)
+    /// Reading or writing a snapshot file failed.
+    case io(FileSystemError)
+    /// `prune` was asked to keep fewer than one snapshot.
+    case invalidKeepCount(Int)
+
+    public var description: String {
+        switch self {
+        case .manifestMissing(let file):
+            return "snapshot \(file) has no manifest (its write did not finish)"
+        case .snapshotFileMissing(let file):
+            return "snapshot manifest \(file) has no snapshot file next to it"
+        case .manifestUnreadable(let file, let reason):
+            return "snapshot manifest \(file) cannot be read: \(reason)"
+        case .manifestInvalid(let file, let reason):
+            return "snapshot manifest \(file) is invalid: \(reason)"
+        case .compressedSizeMismatch(let file, let manifestBytes, let fileBytes):
+            return "snapshot \(file) is \(fileBytes) bytes but its manifest says \(manifestBytes) (truncated or overwritten)"
+        case .checksumMismatch(let file, let manifestCRC, let fileCRC):
+            return "snapshot \(file) has CRC-32C 0x\(String(fileCRC, radix: 16)) but its manifest says 0x\(String(manifestCRC, radix: 16))"
+        case .lz4(let file, let name):
+            return "snapshot \(file) does not decompress: liblz4 reports \(name)"
+        case .truncatedFrame(let file):
+            return "snapshot \(file) ends before its LZ4 frame does (truncated)"
+        case .trailingBytes(let file):
+            return "snapshot \(file) has bytes after the end of its LZ4 frame"
+        case .contentSizeMismatch(let file, let manifestBytes, let contentBytes):
+            return "snapshot \(file) decompresses to \(contentBytes) bytes but its manifest says \(manifestBytes)"
+        case .contentTooLarge(let file, let bytes, let limit):
+            return "snapshot \(file) holds \(bytes) bytes of content, above the \(limit)-byte limit"
+        case .io(let error):
+            return error.description
+        case .invalidKeepCount(let keep):
+            return "cannot keep \(keep) snapshots: at least one must be kept"
+        }
+    }
+}

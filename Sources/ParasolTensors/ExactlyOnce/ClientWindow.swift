@@ -1,0 +1,56 @@
+/// What the exactly-once table remembers about one client: the floor below which every sequence
+/// counts as seen (the client promised never to send those again), and the sequences applied at
+/// or above it, kept sorted ascending.
+struct ClientWindow: Equatable {
+    private(set) var acknowledgedBelow: UInt64
+    /// Strictly ascending, every element ≥ `acknowledgedBelow`.
+    private(set) var appliedSequences: [UInt64]
+
+    init(acknowledgedBelow: UInt64 = 0, appliedSequences: [UInt64] = []) {
+        self.acknowledgedBelow = acknowledgedBelow
+        self.appliedSequences = appliedSequences
+    }
+
+    func hasSeen(_ sequence: UInt64) -> Bool {
+        sequence < acknowledgedBelow || insertionPoint(of: sequence).found
+    }
+
+    /// How many sequences the window would hold after recording `sequence` (if given) and
+    /// raising the floor to `floor`.
+    func countAfter(recording sequence: UInt64?, floor: UInt64) -> Int {
+        let newFloor = max(floor, acknowledgedBelow)
+        let kept = appliedSequences.count - insertionPoint(of: newFloor).index
+        guard let sequence, sequence >= newFloor, !insertionPoint(of: sequence).found else { return kept }
+        return kept + 1
+    }
+
+    mutating func record(_ sequence: UInt64) {
+        guard sequence >= acknowledgedBelow else { return }
+        let point = insertionPoint(of: sequence)
+        if !point.found {
+            appliedSequences.insert(sequence, at: point.index)
+        }
+    }
+
+    /// Raises the floor (it never falls) and forgets the sequences below it.
+    mutating func raiseFloor(to floor: UInt64) {
+        guard floor > acknowledgedBelow else { return }
+        acknowledgedBelow = floor
+        appliedSequences.removeFirst(insertionPoint(of: floor).index)
+    }
+
+    /// Binary search: the index of the first element ≥ `value`, and whether it equals `value`.
+    private func insertionPoint(of value: UInt64) -> (index: Int, found: Bool) {
+        var low = 0
+        var high = appliedSequences.count
+        while low < high {
+            let middle = (low + high) / 2
+            if appliedSequences[middle] < value {
+                low = middle + 1
+            } else {
+                high = middle
+            }
+        }
+        return (low, low < appliedSequences.count && appliedSequences[low] == value)
+    }
+}

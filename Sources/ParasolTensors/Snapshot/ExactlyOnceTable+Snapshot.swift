@@ -1,0 +1,45 @@
+extension ExactlyOnceTable {
+    /// Client count, then per client in ascending id order: id, floor, sequence count, and the
+    /// applied sequences ascending.
+    func encode(into writer: inout SnapshotWriter) {
+        writer.write(UInt32(clients.count))
+        for clientID in clients.keys.sorted() {
+            let window = clients[clientID]!
+            writer.write(clientID)
+            writer.write(window.acknowledgedBelow)
+            writer.write(UInt32(window.appliedSequences.count))
+            writer.write(window.appliedSequences)
+        }
+    }
+
+    static func decode(from reader: inout SnapshotReader) throws(SnapshotDecodeError) -> ExactlyOnceTable {
+        let clientCount = try reader.readCount(UInt32.self, limit: ShardLimits.clientsMax, "client count")
+        var clients: [UInt64: ClientWindow] = [:]
+        var previousClient: UInt64?
+        for position in 0..<clientCount {
+            let clientID = try reader.read(UInt64.self, "client \(position) id")
+            if let previousClient, clientID <= previousClient {
+                throw .invalidValue(
+                    field: "client \(position) id", reason: "client \(clientID) follows \(previousClient); ids must ascend strictly")
+            }
+            previousClient = clientID
+            let label = "client \(clientID)"
+            let floor = try reader.read(UInt64.self, "\(label) acknowledgedBelow")
+            let count = try reader.readCount(UInt32.self, limit: ShardLimits.clientWindowMax, "\(label) sequence count")
+            let sequences = try reader.readUInt64s(count: count, "\(label) sequences")
+            var previous: UInt64?
+            for sequence in sequences {
+                guard sequence >= floor else {
+                    throw .invalidValue(field: "\(label) sequences", reason: "sequence \(sequence) is below the floor \(floor)")
+                }
+                if let previous, sequence <= previous {
+                    throw .invalidValue(
+                        field: "\(label) sequences", reason: "sequence \(sequence) follows \(previous); sequences must ascend strictly")
+                }
+                previous = sequence
+            }
+            clients[clientID] = ClientWindow(acknowledgedBelow: floor, appliedSequences: sequences)
+        }
+        return ExactlyOnceTable(clients: clients)
+    }
+}

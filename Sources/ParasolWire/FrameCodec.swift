@@ -1,0 +1,84 @@
+import NIOCore
+
+/// Turns frames into bytes and back (Protocols/wire.md). Stateless: the channel handlers
+/// (`FrameEncoder`, `FrameDecoder`), the write-ahead log and tests all share these functions, so
+/// there is exactly one definition of every layout.
+public enum FrameCodec {
+    /// Appends `frame` (header, payload, CRC) to `buffer`.
+    ///
+    /// The payload is written straight into `buffer` and its length and CRC patched in
+    /// afterwards, so a large float block is copied once. A payload above 4 GiB cannot be
+    /// described by the header and is a programming error (clients split tensors long before).
+    public static func encode(_ frame: Frame, into buffer: inout ByteBuffer) {
+        let start = buffer.writerIndex
+        buffer.writeBytes(FrameHeader.magic)
+        buffer.writeWireU8(Frame.protocolVersion)
+        buffer.writeWireU8(frame.message.type.rawValue)
+        buffer.writeWireU16(frame.flags)
+        buffer.writeWireU64(frame.requestID)
+        buffer.writeWireU32(frame.shardID)
+        buffer.writeWireU32(0)  // payload length, patched below
+        buffer.writeWireU32(0)  // CRC-32C, patched below
+        buffer.writeWirePayload(of: frame.message)
+
+        let frameBytes = buffer.writerIndex - start
+        guard let payloadBytes = UInt32(exactly: frameBytes - Frame.headerBytes) else {
+            preconditionFailure("a \(frame.message.type) payload of \(frameBytes - Frame.headerBytes) bytes does not fit a frame")
+        }
+        buffer.setInteger(payloadBytes, at: start + FrameHeader.payloadBytesOffset, endianness: .little)
+        let crc = buffer.withUnsafeReadableBytes { readable in
+            let frameBytes = UnsafeRawBufferPointer(rebasing: readable[(start - buffer.readerIndex)...])
+            return checksum(frame: frameBytes)
+        }
+        buffer.setInteger(crc, at: start + FrameHeader.crcOffset, endianness: .little)
+    }
+
+    /// Reads one frame from the start of `buffer`'s readable bytes.
+    ///
+    /// Returns nil, moving nothing, while the frame is incomplete. Header fields are checked as
+    /// they arrive and the payload length against `frameBytesMax` (header + payload) before any
+    /// payload is awaited, so nothing a peer claims is ever allocated unchecked. Float blocks of
+    /// the returned message are slices of `buffer`'s storage. After a throw the buffer's position
+    /// is unspecified: the stream cannot be resynchronised.
+    public static func decode(_ buffer: inout ByteBuffer, frameBytesMax: Int) throws(WireError) -> Frame? {
+        precondition(frameBytesMax >= Frame.headerBytes, "frameBytesMax \(frameBytesMax) cannot hold a \(Frame.headerBytes)-byte header")
+        guard let header = try FrameHeader.parse(buffer, frameBytesMax: frameBytesMax),
+            buffer.readableBytes >= header.frameBytes
+        else { return nil }
+        return try decodeFrame(header, from: &buffer)
+    }
+
+    /// Appends `message`'s payload alone: what the write-ahead log stores next to the message
+    /// type. Float blocks are aligned relative to where the payload starts in `buffer`.
+    public static func encodePayload(of message: Message, into buffer: inout ByteBuffer) {
+        buffer.writeWirePayload(of: message)
+    }
+
+    /// Reads a payload written by `encodePayload(of:into:)` for a message of `type`. All
+    /// readable bytes of `buffer` must be that payload; leftovers are `malformedPayload`.
+    public static func decodePayload(type: MessageType, from buffer: inout ByteBuffer) throws(WireError) -> Message {
+        var reader = PayloadReader(type: type, payload: buffer)
+        let message = try reader.readMessage()
+        buffer.moveReaderIndex(to: reader.buffer.readerIndex)
+        return message
+    }
+
+    /// Checks the CRC of a complete frame at the start of `buffer` and decodes it.
+    static func decodeFrame(_ header: FrameHeader, from buffer: inout ByteBuffer) throws(WireError) -> Frame {
+        precondition(buffer.readableBytes >= header.frameBytes, "decodeFrame needs the whole \(header.frameBytes)-byte frame")
+        let actualCRC = buffer.withUnsafeReadableBytes { readable in
+            checksum(frame: UnsafeRawBufferPointer(rebasing: readable[..<header.frameBytes]))
+        }
+        guard actualCRC == header.crc else { throw .crcMismatch(expected: header.crc, actual: actualCRC) }
+        buffer.moveReaderIndex(forwardBy: Frame.headerBytes)
+        var reader = PayloadReader(type: header.type, payload: buffer.readSlice(length: header.payloadBytes)!)
+        let message = try reader.readMessage()
+        return Frame(requestID: header.requestID, shardID: header.shardID, flags: header.flags, message: message)
+    }
+
+    /// The CRC a frame carries: header bytes 0..<24, then the payload (skipping the CRC field).
+    private static func checksum(frame: UnsafeRawBufferPointer) -> UInt32 {
+        let headerCRC = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: frame[..<FrameHeader.crcCoveredBytes]))
+        return CRC32C.checksum(UnsafeRawBufferPointer(rebasing: frame[Frame.headerBytes...]), seed: headerCRC)
+    }
+}

@@ -1,0 +1,61 @@
+import NIOCore
+
+/// Cuts the inbound byte stream into `Frame`s: the first handler of every data-port pipeline.
+///
+/// A two-state machine: waiting for a header (whose fields are checked as they arrive), then
+/// waiting for the rest of a frame whose header passed every check. Nothing is reserved for the
+/// announced length: the buffer grows only with bytes that actually arrive, so a peer cannot make
+/// this node allocate by claiming a large frame. Errors are `WireError`s, fatal to the connection.
+public struct FrameDecoder: ByteToMessageDecoder {
+    public typealias InboundOut = Frame
+
+    private enum State {
+        case waitingForHeader
+        case waitingForFrame(FrameHeader)
+    }
+
+    /// The largest frame (header + payload) accepted; larger announced lengths are refused.
+    /// Servers pass the cluster's `frameBytesMax` (the value their helloReply announces).
+    public let frameBytesMax: Int
+    private var state = State.waitingForHeader
+
+    public init(frameBytesMax: Int) {
+        precondition(frameBytesMax >= Frame.headerBytes, "frameBytesMax \(frameBytesMax) cannot hold a \(Frame.headerBytes)-byte header")
+        self.frameBytesMax = frameBytesMax
+    }
+
+    /// Advances the state machine over `buffer` (the bytes received and not yet consumed):
+    /// returns the next complete frame, or nil until more bytes arrive. The channel methods below
+    /// only forward to this, so tests drive it directly, byte by byte.
+    public mutating func nextFrame(from buffer: inout ByteBuffer) throws(WireError) -> Frame? {
+        switch state {
+        case .waitingForHeader:
+            guard let header = try FrameHeader.parse(buffer, frameBytesMax: frameBytesMax) else { return nil }
+            state = .waitingForFrame(header)
+            return try nextFrame(from: &buffer)
+        case .waitingForFrame(let header):
+            guard buffer.readableBytes >= header.frameBytes else { return nil }
+            state = .waitingForHeader
+            return try FrameCodec.decodeFrame(header, from: &buffer)
+        }
+    }
+
+    public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        guard let frame = try nextFrame(from: &buffer) else { return .needMoreData }
+        context.fireChannelRead(Self.wrapInboundOut(frame))
+        return .continue
+    }
+
+    /// Delivers frames still buffered when the connection ends; a partial frame left at end of
+    /// input is `truncated`.
+    public mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+        if let frame = try nextFrame(from: &buffer) {
+            context.fireChannelRead(Self.wrapInboundOut(frame))
+            return .continue
+        }
+        if seenEOF && buffer.readableBytes > 0 {
+            throw WireError.truncated(bufferedBytes: buffer.readableBytes)
+        }
+        return .needMoreData
+    }
+}

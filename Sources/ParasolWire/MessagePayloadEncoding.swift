@@ -1,0 +1,86 @@
+import NIOCore
+
+extension ByteBuffer {
+    /// Appends `message`'s payload: its fields in the order `Message.swift` declares them, each
+    /// in its wire encoding (Protocols/wire.md, "Messages"). Float blocks are aligned relative
+    /// to the index where the payload starts.
+    mutating func writeWirePayload(of message: Message) {
+        let alignmentOrigin = writerIndex
+        switch message {
+        case .hello(let hello):
+            writeWireU8(hello.minVersion)
+            writeWireU8(hello.maxVersion)
+            writeWireU64(hello.clientID)
+            writeWireString(hello.token)
+        case .createTensor(let create):
+            writeWireString(create.name)
+            writeWireKind(create.kind)
+            writeWireU64Array(create.shape)
+            writeWireInitializer(create.initializer)
+            writeWireOptimizer(create.optimizer)
+            writeWireBool(create.ifNotExists)
+        case .pushDense(let push):
+            writeWirePushID(push.id)
+            writeWireString(push.name)
+            writeWireU64(push.offset)
+            writeWireFloats(push.gradient, alignmentOrigin: alignmentOrigin)
+        case .pullDense(let pull):
+            writeWireString(pull.name)
+            writeWireU64(pull.offset)
+            writeWireU64(pull.count)
+            writeWireU64(pull.minVersion)
+        case .pushSparse(let push):
+            writeWirePushID(push.id)
+            writeWireString(push.name)
+            writeWireU64Array(push.rowIDs)
+            writeWireFloats(push.gradients, alignmentOrigin: alignmentOrigin)
+        case .pullSparse(let pull):
+            writeWireString(pull.name)
+            writeWireU64Array(pull.rowIDs)
+            writeWireU64(pull.minVersion)
+        case .describeTensor(let describe):
+            writeWireString(describe.name)
+        case .shardMapRequest, .snapshotRequest:
+            break
+        case .helloReply(let reply):
+            writeWireU8(reply.version)
+            writeWireString(reply.nodeID)
+            writeWireU32(reply.maxFrameBytes)
+        case .tensorCreated(let created):
+            writeWireU64(created.version)
+            writeWireBool(created.created)
+        case .pushAck(let ack):
+            writeWireU64(ack.version)
+            writeWireBool(ack.duplicate)
+        case .denseData(let data):
+            writeWireU64(data.version)
+            writeWireU64(data.offset)
+            writeWireFloats(data.values, alignmentOrigin: alignmentOrigin)
+        case .sparseData(let data):
+            writeWireU64(data.version)
+            writeWireU32(data.rowDimension)
+            writeWireFloats(data.rows, alignmentOrigin: alignmentOrigin)
+        case .tensorInfo(let info):
+            writeWireString(info.name)
+            writeWireKind(info.kind)
+            writeWireU64Array(info.shape)
+            writeWireU64(info.version)
+            writeWireOptimizer(info.optimizer)
+        case .shardMap(let map):
+            writeWireU64(map.epoch)
+            writeWireCount(map.shards.count)
+            for entry in map.shards {
+                writeWireU32(entry.shardID)
+                writeWireString(entry.primaryNodeID)
+                writeWireString(entry.primaryAddress)
+            }
+        case .snapshotTaken(let taken):
+            writeWireU64(taken.index)
+            writeWireU64(taken.bytes)
+        case .error(let error):
+            writeWireU16(error.code.rawValue)
+            writeWireString(error.message)
+            writeWireString(error.leaderHint)
+        }
+    }
+}

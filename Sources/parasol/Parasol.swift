@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `parasol` command: every operator and worker action on a Parasol cluster.
+@main
+struct Parasol: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "parasol",
+        abstract: "A replicated parameter server for training ML models.",
+        subcommands: [ServerCommand.self, WorkerCommand.self, ClusterCommand.self, SnapshotCommand.self, HealthCommand.self]
+    )
+}

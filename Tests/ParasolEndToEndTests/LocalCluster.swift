@@ -1,0 +1,191 @@
+import Foundation
+import ParasolClient
+import ParasolConfig
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Real `parasol server` processes on free 127.0.0.1 ports in a temporary folder, for tests
+/// that kill and restart nodes. Everything it starts is killed when the test ends.
+final class LocalCluster: @unchecked Sendable {
+    // @unchecked: used from one test task at a time; `processes` is only touched by its methods.
+    let folder: URL
+    let clusterFile: String
+    let config: ClusterConfig
+    private var processes: [String: Process] = [:]
+
+    /// The `parasol` binary under test: `PARASOL_BIN` (set by `make test`) or the release build.
+    static var binary: String {
+        if let path = ProcessInfo.processInfo.environment["PARASOL_BIN"] { return path }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/release/parasol").path
+    }
+
+    init(nodes: Int, shards: Int, token: String = "", snapshotEveryUpdates: Int = 20_000, durability: Durability = .fsync) throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("parasol-e2e-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let ports = try FreePorts.take(2 * nodes)
+        var config = ClusterConfig(
+            name: "e2e", shardCount: shards, replicationFactor: 1, token: token, durability: durability,
+            snapshot: SnapshotPolicy(everyUpdates: snapshotEveryUpdates, everySeconds: 0, keep: 2),
+            nodes: (0..<nodes).map { index in
+                NodeConfig(
+                    id: "n\(index + 1)",
+                    dataAddress: HostPort(host: "127.0.0.1", port: ports[2 * index]),
+                    adminAddress: HostPort(host: "127.0.0.1", port: ports[2 * index + 1]),
+                    dataDirectory: "data/n\(index + 1)")
+            })
+        clusterFile = folder.appendingPathComponent("cluster.yaml").path
+        try ClusterFile.render(config).write(toFile: clusterFile, atomically: true, encoding: .utf8)
+        config = try ClusterFile.load(path: clusterFile, environment: [:])
+        self.config = config
+        print("cluster in \(folder.path)")
+    }
+
+    deinit {
+        for process in processes.values where process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        if ProcessInfo.processInfo.environment["PARASOL_KEEP_TEST_DATA"] == nil {
+            try? FileManager.default.removeItem(at: folder)
+        }
+    }
+
+    func logPath(_ nodeID: String) -> String { folder.appendingPathComponent("\(nodeID).log").path }
+
+    /// Starts every node and waits until each answers a hello.
+    func startAll() async throws {
+        for node in config.nodes { try start(node.id) }
+        for node in config.nodes { try await waitUntilServing(node.id) }
+    }
+
+    func start(_ nodeID: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = ["server", "--cluster", clusterFile, "--node", nodeID]
+        FileManager.default.createFile(atPath: logPath(nodeID), contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath(nodeID)))
+        log.seekToEndOfFile()
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        processes[nodeID] = process
+    }
+
+    func waitUntilServing(_ nodeID: String, timeoutSeconds: Double = 60) async throws {
+        let client = ParasolClient(config: config, options: ClientOptions(connectTimeoutSeconds: 1))
+        defer { Task { await client.close() } }
+        let deadline = Date().addingTimeInterval(timeoutSeconds)
+        while true {
+            do {
+                try await client.probe(nodeID, timeoutSeconds: 1)
+                return
+            } catch {
+                if let process = processes[nodeID], !process.isRunning {
+                    throw ClusterTestError("node \(nodeID) exited with \(process.terminationStatus):\n\(log(of: nodeID))")
+                }
+                guard Date() < deadline else { throw ClusterTestError("node \(nodeID) did not serve: \(error)\n\(log(of: nodeID))") }
+                try await Task.sleep(nanoseconds: 50_000_000)
+            }
+        }
+    }
+
+    /// kill -9: no drain, no flush beyond what was already written.
+    func kill9(_ nodeID: String) {
+        guard let process = processes[nodeID] else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// SIGTERM and wait; returns the exit status.
+    func terminate(_ nodeID: String) -> Int32 {
+        guard let process = processes[nodeID] else { return -1 }
+        process.terminate()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    func log(of nodeID: String) -> String {
+        (try? String(contentsOfFile: logPath(nodeID), encoding: .utf8)) ?? "(no log)"
+    }
+
+    /// The node holding the shard of tensor `name` (replication factor 1).
+    func owner(ofTensor name: String) -> String {
+        let shard = ShardPlacement.shard(ofTensor: name, shardCount: config.shardCount)
+        return ShardPlacement(config).replicas(of: shard)[0]
+    }
+
+    /// Runs `parasol ARGS` to completion and returns its exit status, stdout and stderr.
+    static func run(_ arguments: [String], environment: [String: String]? = nil) throws -> CommandResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read both pipes while it runs, so a chatty child never blocks on a full pipe.
+        let group = DispatchGroup()
+        nonisolated(unsafe) var stdout = Data()
+        nonisolated(unsafe) var stderr = Data()
+        DispatchQueue.global().async(group: group) { stdout = out.fileHandleForReading.readDataToEndOfFile() }
+        DispatchQueue.global().async(group: group) { stderr = err.fileHandleForReading.readDataToEndOfFile() }
+        process.waitUntilExit()
+        group.wait()
+        return CommandResult(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}
+
+struct CommandResult {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+
+    /// The last line of stdout parsed as a JSON object (commands run with `--json`).
+    func json() throws -> [String: Any] {
+        guard let line = stdout.split(separator: "\n").last,
+              let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        else { throw ClusterTestError("no JSON object on stdout:\n\(stdout)\nstderr:\n\(stderr)") }
+        return object
+    }
+}
+
+struct ClusterTestError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Ports the kernel just handed out as free: bind to port 0, read the port, close.
+enum FreePorts {
+    static func take(_ count: Int) throws -> [Int] {
+        var sockets: [Int32] = []
+        defer { sockets.forEach { close($0) } }
+        var ports: [Int] = []
+        for _ in 0..<count {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard fd >= 0 else { throw ClusterTestError("socket() failed") }
+            sockets.append(fd)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = 0
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let bound = withUnsafePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+            }
+            guard bound == 0 else { throw ClusterTestError("bind() failed") }
+            _ = withUnsafeMutablePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+            }
+            ports.append(Int(UInt16(bigEndian: address.sin_port)))
+        }
+        return ports
+    }
+}
