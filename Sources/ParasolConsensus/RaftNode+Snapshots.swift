@@ -28,6 +28,13 @@ extension RaftNode {
         progress[slot].probeSent = true
     }
 
+    /// Follower: every byte of the snapshot `meta` that `leader` streamed in `term` has arrived
+    /// and is held by the shell. The same as stepping `.snapshot(meta)` from `leader`; if the
+    /// snapshot is news, the next `Ready.snapshot` asks the shell to persist and load it.
+    public mutating func installSnapshot(_ meta: SnapshotMeta, from leader: NodeID, term: Term) {
+        step(RaftMessage(from: leader, to: id, term: term, kind: .snapshot(meta)))
+    }
+
     /// Follower: the shell received the bytes of `meta` from the leader.
     mutating func handleSnapshot(_ meta: SnapshotMeta, from leaderID: NodeID) {
         if meta.index <= log.committed {

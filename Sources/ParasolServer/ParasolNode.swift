@@ -26,6 +26,10 @@ public final class ParasolNode: Service, Sendable {
         let node = try config.node(nodeID)
         try DataDirectory.prepare(node.dataDirectory)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threadCount)
+        // Bind before recovering, so a port in use is reported at once; the listening socket
+        // accepts no connection until every shard has recovered (autoRead is off until then).
+        let slot = NodeContextSlot()
+        let server = try await bind(node: node, slot: slot, group: group)
         let snapshotPool = NIOThreadPool(numberOfThreads: 1)
         snapshotPool.start()
         var replicas: [UInt32: ShardReplica] = [:]
@@ -40,12 +44,13 @@ public final class ParasolNode: Service, Sendable {
                     snapshotPolicy: config.snapshot, snapshotPool: snapshotPool, logger: logger)
             }
         } catch {
+            try? await server.close()
             try? await group.shutdownGracefully()
             try? await snapshotPool.shutdownGracefully()
             throw error
         }
-        let context = NodeContext(nodeID: nodeID, config: config, replicas: replicas)
-        let server = try await bind(node: node, context: context, group: group)
+        slot.set(NodeContext(nodeID: nodeID, config: config, replicas: replicas))
+        try await server.setOption(.autoRead, value: true)
         logger.info("node \(nodeID) serving \(replicas.count) shard(s) on \(node.dataAddress), data in \(node.dataDirectory)")
         let ticker = group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
             for replica in replicas.values { replica.tick() }
@@ -70,17 +75,19 @@ public final class ParasolNode: Service, Sendable {
         logger.info("node \(nodeID) stopped")
     }
 
-    private func bind(node: NodeConfig, context: NodeContext, group: MultiThreadedEventLoopGroup) async throws -> any Channel {
+    private func bind(node: NodeConfig, slot: NodeContextSlot, group: MultiThreadedEventLoopGroup) async throws -> any Channel {
         let frameBytesMax = config.frameBytesMax
         let logger = self.logger
         do {
             return try await ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 256)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .serverChannelOption(.autoRead, value: false)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelOption(.maxMessagesPerRead, value: 16)
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        let context = try slot.get()
                         try channel.pipeline.syncOperations.addHandlers([
                             ByteToMessageHandler(FrameDecoder(frameBytesMax: frameBytesMax)),
                             MessageToByteHandler(FrameEncoder()),

@@ -32,6 +32,8 @@ struct WorkerCommand: AsyncParsableCommand {
     var trainLimit: Int?
     @Option(help: "Fashion-MNIST: evaluate on at most this many test examples.")
     var testLimit: Int?
+    @Option(help: "Training jobs: steps per progress line.")
+    var progressInterval: Int?
     @Option(help: "Fashion-MNIST: folder holding the gzip'ed IDX files.")
     var dataDir: String = FashionMNIST.defaultDirectory
     @Option(help: "Fashion-MNIST: exit with status 3 if the test accuracy ends below this.")
@@ -77,6 +79,7 @@ struct WorkerCommand: AsyncParsableCommand {
                 var options = FashionMNISTJob.Options(rank: rank, workers: workers, dataDirectory: dataDir, tensorPrefix: model, progress: progress)
                 if let epochs { options.epochs = epochs }
                 if let batchSize { options.batchSize = batchSize }
+                if let progressInterval { options.progressIntervalSteps = progressInterval }
                 options.trainingExamplesLimit = trainLimit
                 options.testExamplesLimit = testLimit
                 let report = try await FashionMNISTJob(options: options).run(store: client)
@@ -88,6 +91,7 @@ struct WorkerCommand: AsyncParsableCommand {
                 }
             case .sparseLR:
                 var options = SparseLogisticRegressionJob.Options(rank: rank, workers: workers, progress: progress)
+                if let progressInterval { options.progressIntervalSteps = progressInterval }
                 if let epochs { options.epochs = epochs }
                 if let batchSize { options.batchSize = batchSize }
                 let report = try await SparseLogisticRegressionJob(options: options).run(store: client)

@@ -26,6 +26,10 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler, RemovableChannelHandl
     private let limits: AdminLimits
     private var session: HTTP2ServerSession?
     private var shutdownState = ShutdownState.serving
+    /// Requests whose router task has not finished. A client that resets streams right after
+    /// opening them frees nghttp2's stream slots but not our tasks ("rapid reset"), so this
+    /// count, not the stream count, bounds the work one connection can start.
+    private var requestsInFlight = 0
     private var flushScheduled = false
     private var flushing = false
     private var closing = false
@@ -101,10 +105,17 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler, RemovableChannelHandl
         for event in session.takeEvents() {
             switch event {
             case .request(let streamID, let request):
+                guard requestsInFlight < limits.concurrentStreamsMax else {
+                    session.submit(.error(.unavailable(
+                        "\(requestsInFlight) requests are already being answered on this connection")), on: streamID)
+                    continue
+                }
+                requestsInFlight += 1
                 let promise = context.eventLoop.makePromise(of: AdminResponse.self)
                 let router = self.router
                 promise.completeWithTask { await router.route(request) }
                 promise.futureResult.assumeIsolated().whenSuccess { response in
+                    self.requestsInFlight -= 1
                     guard let session = self.session, !self.closing else { return }
                     session.submit(response, on: streamID)
                     self.scheduleFlush(context: context)

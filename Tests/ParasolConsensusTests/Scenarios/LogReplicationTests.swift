@@ -57,6 +57,17 @@ import Testing
         cluster.expectNoViolation()
     }
 
+    /// A follower commits only what the append proved to match (§5.3: min(leader commit, index
+    /// of the last new entry)), never a stale suffix beyond it that the leader did not send.
+    @Test func followerNeverCommitsBeyondWhatTheAppendCovered() {
+        let stale = [1, 1, 2, 2].enumerated().map { LogEntry(term: Term($0.element), index: LogIndex($0.offset + 1)) }
+        var log = RaftLog(snapshot: .empty, entries: stale, committed: 1)
+        let request = AppendRequest(prevIndex: 1, prevTerm: 1, entries: [LogEntry(term: 1, index: 2)], commit: 4, sentAtTick: 0)
+        #expect(log.appendFromLeader(request) == 2)
+        #expect(log.committed == 2, "entries 3 and 4 (term 2) were not sent by this leader and may differ from its own")
+        #expect(log.lastIndex == 4, "a matching prefix truncates nothing")
+    }
+
     /// The follower's hint and the leader's use of it, on the log itself.
     @Test func rejectionHintArithmetic() {
         let entries = [1, 1, 2, 2, 2, 4, 4].enumerated().map { LogEntry(term: Term($0.element), index: LogIndex($0.offset + 1)) }

@@ -9,6 +9,9 @@ struct FaultProfile: Sendable {
     var messageDelayTicksMax = 0
     var messageReorderProbability = 0.0
     var partitionChancePerTick = 0.0
+    /// Cuts the current leader off from everyone: the fault that forces failovers, deposed
+    /// leaders with (supposedly expired) leases, and entries of old terms left behind.
+    var leaderIsolationChancePerTick = 0.0
     var oneWayCutChancePerTick = 0.0
     var healChancePerTick = 0.0
     var crashChancePerTick = 0.0
@@ -35,9 +38,10 @@ struct FaultProfile: Sendable {
         profile.messageDropProbability = maybe(0...0.25)
         profile.messageDuplicateProbability = maybe(0...0.1)
         profile.messageDelayProbability = maybe(0...0.4)
-        profile.messageDelayTicksMax = Int.random(in: 1...25, using: &rng)
+        profile.messageDelayTicksMax = Int.random(in: 1...40, using: &rng)
         profile.messageReorderProbability = maybe(0...0.3)
         profile.partitionChancePerTick = maybe(0...0.02)
+        profile.leaderIsolationChancePerTick = maybe(0...0.02)
         profile.oneWayCutChancePerTick = maybe(0...0.02)
         profile.healChancePerTick = Double.random(in: 0.005...0.05, using: &rng)
         profile.crashChancePerTick = maybe(0...0.01)
@@ -48,7 +52,7 @@ struct FaultProfile: Sendable {
         profile.compactionChancePerTick = maybe(0...0.05)
         profile.snapshotLossProbability = maybe(0...0.3)
         profile.snapshotFailureReportProbability = maybe(0...0.3)
-        profile.transferChancePerTick = maybe(0...0.01)
+        profile.transferChancePerTick = maybe(0...0.03)
         profile.campaignChancePerTick = maybe(0...0.005)
         return profile
     }
@@ -87,8 +91,8 @@ enum ConfigProfile {
         let messageBytes = [1, 60, 200, 1 << 20].randomElement(using: &rng)!
         let window = Int.random(in: 1...8, using: &rng)
         let heartbeat = Int.random(in: 1...4, using: &rng)
-        let election = Int.random(in: (heartbeat * 3)...20, using: &rng)
-        let margin = Int.random(in: 1...3, using: &rng)
+        let election = Int.random(in: max(heartbeat * 3, 6)...20, using: &rng)
+        let margin = Int.random(in: 1...(election / 3), using: &rng)
         let preVote = Double.random(in: 0..<1, using: &rng) < 0.8
         let checkQuorum = Double.random(in: 0..<1, using: &rng) < 0.8
         let uncommittedBytes = Bool.random(using: &rng) ? 600 : 64 << 20

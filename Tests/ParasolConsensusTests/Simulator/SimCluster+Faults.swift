@@ -135,6 +135,10 @@ extension SimCluster {
             let split = Int.random(in: 1..<ids.count, using: &rng)
             partition([Array(ids[..<split]), Array(ids[split...])])
         }
+        if chance(faults.leaderIsolationChancePerTick), let leader {
+            trace?("t\(now) isolate leader \(leader)")
+            isolate(leader)
+        }
         if chance(faults.oneWayCutChancePerTick) {
             let from = replicas.randomElement(using: &rng)!.id
             let to = replicas.randomElement(using: &rng)!.id

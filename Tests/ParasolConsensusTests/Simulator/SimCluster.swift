@@ -153,7 +153,7 @@ final class SimCluster {
             guard target.isUp, !isBlocked(from: delivery.from, to: delivery.to) else { return nil }
             trace?("t\(now) snapshot \(delivery.meta) arrived \(delivery.from)→\(delivery.to)")
             target.receivedSnapshots[delivery.meta] = delivery.state
-            target.node!.step(RaftMessage(from: delivery.from, to: delivery.to, term: delivery.term, kind: .snapshot(delivery.meta)))
+            target.node!.installSnapshot(delivery.meta, from: delivery.from, term: delivery.term)
             pump(target)
             return target
         case .snapshotStreamFailed(let leaderID, let follower):
