@@ -74,7 +74,7 @@ echo "== worker 1:"
 tail -n 3 "$logs/worker-1.log"
 echo "== results"
 for rank in 0 1; do
-  [ -f "$logs/worker-$rank.json" ] && echo "worker $rank: $(cat "$logs/worker-$rank.json")"
+  [ -f "$logs/worker-$rank.json" ] && echo "worker $rank: $(grep -o '"test_accuracy":[0-9.]*\|"training_seconds":[0-9.]*\|"epochs":[0-9]*' "$logs/worker-$rank.json" | tr '\n' ' ')"
 done
 [ $status -eq 0 ] || { echo "a worker failed; logs in $logs" >&2; exit 1; }
 echo "== stopping the cluster"

@@ -9,11 +9,13 @@ extension RaftNode {
         case leadershipTransfer
     }
 
-    /// Starts an election now instead of waiting for the election timeout (e.g. an operator's
-    /// "make this replica leader" or tests). Uses a pre-vote round when `config.preVote` is set.
-    /// Does nothing on a leader.
+    /// Starts an election now instead of waiting for the election timeout (e.g. after the shell
+    /// learned the leader's process is gone). Uses a pre-vote round when `config.preVote` is set.
+    /// Does nothing on a leader, nor while this node heard from a leader within an election
+    /// timeout: it promised that leader's lease not to help elect anybody, itself included
+    /// (move leadership with `transferLeadership(to:)` on the leader instead).
     public mutating func campaign() {
-        guard role != .leader else { return }
+        guard role != .leader, !isWithinLeaderLease else { return }
         campaign(config.preVote ? .preVote : .election)
     }
 

@@ -2,11 +2,10 @@
 /// current role (etcd-io/raft's `stepLeader` / `stepCandidate` / `stepFollower`).
 extension RaftNode {
     /// Feeds one message from a peer (or the shell's `.snapshot` notification) into the node.
-    /// Messages from outside the group are ignored: membership is static, and a misrouted frame
-    /// must not crash a server.
+    /// Messages addressed to another node or coming from outside the group are ignored:
+    /// membership is static, and a misrouted frame must not crash a server.
     public mutating func step(_ message: RaftMessage) {
-        precondition(message.to == id, "message addressed to \(message.to) stepped into \(id)")
-        guard message.from != id, slot(of: message.from) != nil else { return }
+        guard message.to == id, message.from != id, slot(of: message.from) != nil else { return }
 
         if message.term > term {
             guard observeHigherTerm(message) else { return }

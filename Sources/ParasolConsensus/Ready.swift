@@ -28,12 +28,6 @@ public struct Ready: Sendable {
     public let snapshotTransfers: [SnapshotTransfer]
     /// Committed entries to apply to the state machine, in index order, after step 1.
     public let committedEntries: [LogEntry]
-
-    /// Whether there is nothing in it (possible when queued work turned out to need no message).
-    public var isEmpty: Bool {
-        hardState == nil && softState == nil && snapshot == nil && entries.isEmpty && messages.isEmpty
-            && snapshotTransfers.isEmpty && committedEntries.isEmpty
-    }
 }
 
 /// The volatile part of a node's state that the shell routes by.

@@ -50,7 +50,7 @@ public final class ParasolNode: Service, Sendable {
             throw error
         }
         slot.set(NodeContext(nodeID: nodeID, config: config, replicas: replicas))
-        try await server.setOption(.autoRead, value: true)
+        try await server.setOption(.autoRead, value: true).get()
         logger.info("node \(nodeID) serving \(replicas.count) shard(s) on \(node.dataAddress), data in \(node.dataDirectory)")
         let ticker = group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
             for replica in replicas.values { replica.tick() }

@@ -4,13 +4,15 @@ import Testing
 
 /// The `Ready`/`advance` contract and the single-replica path through it.
 @Suite struct ReadyContractTests {
+    /// A single-replica group whose election timeout just made it leader (no `Ready` taken yet).
     static func singleNode() throws -> RaftNode {
-        try RaftNode(config: Config(id: 1, peers: [1], randomSeed: 1))
+        var node = try RaftNode(config: Config(id: 1, peers: [1], randomSeed: 1))
+        for _ in 0..<(2 * node.config.electionTicks) where node.role != .leader { node.tick() }
+        return node
     }
 
     @Test func singleReplicaCommitsThroughReadyAndAdvance() throws {
         var node = try Self.singleNode()
-        node.campaign()
         #expect(node.role == .leader)
         var ready = node.ready()
         #expect(ready.hardState == HardState(term: 1, vote: 1, commit: 1))
@@ -33,7 +35,6 @@ import Testing
 
     @Test func hasReadyIsFalseWhileAReadyAwaitsAdvance() throws {
         var node = try Self.singleNode()
-        node.campaign()
         let ready = node.ready()
         _ = node.propose([1])
         #expect(node.isAwaitingAdvance)
@@ -45,7 +46,6 @@ import Testing
     @Test func secondReadyWithoutAdvanceIsAPreconditionFailure() async {
         await #expect(processExitsWith: .failure) {
             var node = try ReadyContractTests.singleNode()
-            node.campaign()
             _ = node.ready()
             _ = node.ready()
         }
@@ -54,7 +54,6 @@ import Testing
     @Test func advancingAReadyThatIsNotOutstandingIsAPreconditionFailure() async {
         await #expect(processExitsWith: .failure) {
             var node = try ReadyContractTests.singleNode()
-            node.campaign()
             let ready = node.ready()
             node.advance(ready)
             node.advance(ready)

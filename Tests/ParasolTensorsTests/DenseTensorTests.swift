@@ -62,6 +62,15 @@ import Testing
         #expect(state.denseValues("w") == [-0.5, -0.5, -0.5, -0.5])
     }
 
+    /// Protocols/wire.md: an empty dense shape is a scalar of one element.
+    @Test func anEmptyShapeIsAScalar() {
+        let state = ShardState(shardID: 0)
+        state.applyNext(Commands.create("s", shape: [], initializer: .constant(3)))
+        expectAck(state.applyNext(Commands.pushDense("s", [2], sequence: 1)), version: 1)
+        #expect(state.denseValues("s") == [2])
+        expectError(state.applyNext(Commands.pushDense("s", [1, 1], sequence: 2)), .shapeMismatch, mentioning: ["1 elements"])
+    }
+
     @Test func summaryCountsWeightsAndSlots() {
         let state = ShardState(shardID: 9)
         state.applyNext(Commands.create("sgd", shape: [10]))

@@ -68,6 +68,16 @@ import Testing
         #expect(state.snapshotBytes().count == before - 3 * 8)
     }
 
+    /// Protocols/wire.md, section 9: the floor rises before the duplicate check, so a push below
+    /// its own `acknowledgedBelow` is a duplicate, even from a client never seen before.
+    @Test func aPushBelowItsOwnFloorIsADuplicate() {
+        let state = counter()
+        expectAck(state.applyNext(Commands.pushDense("n", [1], client: 5, sequence: 3, acknowledgedBelow: 4)), version: 0, duplicate: true)
+        expectAck(state.applyNext(Commands.pushDense("n", [1], client: 5, sequence: 4, acknowledgedBelow: 4)), version: 1)
+        expectAck(state.applyNext(Commands.pushDense("n", [1], client: 5, sequence: 3)), version: 1, duplicate: true)
+        #expect(state.denseValues("n") == [1])
+    }
+
     @Test func sparsePushesAreSuppressedToo() {
         let state = ShardState(shardID: 0)
         state.applyNext(Commands.create("e", .sparse, shape: [10, 2], optimizer: .sgd(learningRate: -1)))

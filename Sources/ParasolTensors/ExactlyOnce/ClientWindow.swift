@@ -1,7 +1,7 @@
 /// What the exactly-once table remembers about one client: the floor below which every sequence
 /// counts as seen (the client promised never to send those again), and the sequences applied at
 /// or above it, kept sorted ascending.
-struct ClientWindow: Equatable {
+struct ClientWindow {
     private(set) var acknowledgedBelow: UInt64
     /// Strictly ascending, every element ≥ `acknowledgedBelow`.
     private(set) var appliedSequences: [UInt64]
@@ -15,17 +15,18 @@ struct ClientWindow: Equatable {
         sequence < acknowledgedBelow || insertionPoint(of: sequence).found
     }
 
-    /// How many sequences the window would hold after recording `sequence` (if given) and
-    /// raising the floor to `floor`.
-    func countAfter(recording sequence: UInt64?, floor: UInt64) -> Int {
+    /// How many sequences the window would hold after raising the floor to `floor` and
+    /// recording `sequence`.
+    func countAfter(recording sequence: UInt64, floor: UInt64) -> Int {
         let newFloor = max(floor, acknowledgedBelow)
         let kept = appliedSequences.count - insertionPoint(of: newFloor).index
-        guard let sequence, sequence >= newFloor, !insertionPoint(of: sequence).found else { return kept }
+        guard sequence >= newFloor, !insertionPoint(of: sequence).found else { return kept }
         return kept + 1
     }
 
+    /// Records an applied sequence; the caller has ruled out duplicates, so it is at or above the floor.
     mutating func record(_ sequence: UInt64) {
-        guard sequence >= acknowledgedBelow else { return }
+        precondition(sequence >= acknowledgedBelow, "recording sequence \(sequence) below the floor \(acknowledgedBelow)")
         let point = insertionPoint(of: sequence)
         if !point.found {
             appliedSequences.insert(sequence, at: point.index)

@@ -3,21 +3,26 @@ import ParasolWire
 /// Remembers which pushes a shard has applied, per client, so that a retried push (after a lost
 /// reply, a reconnect or a failover) is answered without being applied twice.
 ///
-/// A push `(clientID, sequence)` is a duplicate when `sequence` is below the client's floor or
-/// already recorded. Every push also carries `acknowledgedBelow`, the client's promise never to
-/// send a lower sequence again; the floor rises to it (never falls) and the recorded sequences
-/// below it are dropped, so each client costs at most its in-flight window. Bounded: at most
-/// `ShardLimits.clientsMax` clients and `ShardLimits.clientWindowMax` sequences per client;
-/// a push that would exceed either is refused before anything changes.
-struct ExactlyOnceTable: Equatable {
+/// Every push carries `acknowledgedBelow`, the client's promise never to send a lower sequence
+/// again. As Protocols/wire.md (section 9) orders it, the client's floor first rises to that
+/// value (never falls; recorded sequences below it are dropped), and then the push is a
+/// duplicate when its `sequence` is below the floor or already recorded. So each client costs at
+/// most its in-flight window, and a push whose sequence is below its own `acknowledgedBelow` is
+/// a duplicate. Failed pushes change nothing here: the caller raises the floor only for a push
+/// it answers with `pushAck`.
+///
+/// Bounded: at most `ShardLimits.clientsMax` clients and `ShardLimits.clientWindowMax`
+/// sequences per client; a push that would exceed either is refused before anything changes.
+struct ExactlyOnceTable {
     private(set) var clients: [UInt64: ClientWindow]
 
     init(clients: [UInt64: ClientWindow] = [:]) {
         self.clients = clients
     }
 
+    /// Whether `id` is a duplicate once its client's floor has risen to `id.acknowledgedBelow`.
     func isDuplicate(_ id: PushID) -> Bool {
-        clients[id.clientID]?.hasSeen(id.sequence) ?? false
+        id.sequence < id.acknowledgedBelow || (clients[id.clientID]?.hasSeen(id.sequence) ?? false)
     }
 
     /// Throws when recording `id` would exceed a bound; changes nothing.
@@ -38,14 +43,17 @@ struct ExactlyOnceTable: Equatable {
         }
     }
 
-    /// Records an applied push and raises the client's floor to its `acknowledgedBelow`.
+    /// Raises the client's floor to `id.acknowledgedBelow` and records the applied sequence.
     mutating func recordApplied(_ id: PushID) {
-        clients[id.clientID, default: ClientWindow()].record(id.sequence)
-        clients[id.clientID]?.raiseFloor(to: id.acknowledgedBelow)
+        clients[id.clientID, default: ClientWindow()].raiseFloor(to: id.acknowledgedBelow)
+        clients[id.clientID]?.record(id.sequence)
     }
 
-    /// Takes the promise a duplicate carries: its floor is as valid as any other push's.
+    /// Takes the promise a duplicate carries: its floor is as valid as any other push's. A client
+    /// not yet known is added when there is room (its floor is all there is to remember).
     mutating func acknowledge(_ id: PushID) {
-        clients[id.clientID]?.raiseFloor(to: id.acknowledgedBelow)
+        if clients[id.clientID] != nil || (id.acknowledgedBelow > 0 && clients.count < ShardLimits.clientsMax) {
+            clients[id.clientID, default: ClientWindow()].raiseFloor(to: id.acknowledgedBelow)
+        }
     }
 }

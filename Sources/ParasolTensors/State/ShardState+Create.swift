@@ -1,8 +1,9 @@
 import ParasolWire
 
 extension ShardState {
-    /// Creates a tensor. An existing tensor of the same name is `alreadyExists`, except that
-    /// `ifNotExists` with an identical definition succeeds with `created: false`.
+    /// Creates a tensor. An existing tensor of the same name is `alreadyExists` without
+    /// `ifNotExists`; with it, an identical definition succeeds with `created: false` and a
+    /// different one is `shapeMismatch` (Protocols/wire.md, createTensor).
     func createTensor(_ create: CreateTensor) throws(ErrorReply) -> TensorCreated {
         let definition = TensorDefinition(create)
         let layout = try definition.validate()
@@ -12,7 +13,7 @@ extension ShardState {
             }
             guard existing.definition == definition else {
                 throw ErrorReply(
-                    code: .alreadyExists,
+                    code: .shapeMismatch,
                     message: "tensor '\(create.name)' already exists as \(existing.definition.summary); the request defines \(definition.summary)")
             }
             return TensorCreated(version: existing.version, created: false)

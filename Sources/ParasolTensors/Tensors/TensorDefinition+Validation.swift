@@ -28,9 +28,10 @@ extension TensorDefinition {
         }
         switch kind {
         case .dense:
-            guard (1...ShardLimits.rankMax).contains(shape.count) else {
+            // An empty shape is a scalar: one element (the product of no dimensions).
+            guard shape.count <= ShardLimits.rankMax else {
                 throw ShardFailure.badRequest(
-                    "dense tensor '\(name)' has \(shape.count) dimensions (shape \(shape)); 1 to \(ShardLimits.rankMax) are allowed")
+                    "dense tensor '\(name)' has \(shape.count) dimensions (shape \(shape)); at most \(ShardLimits.rankMax) are allowed")
             }
             var elements: UInt64 = 1
             for dimension in shape {

@@ -24,7 +24,7 @@ struct TensorDefinition: Equatable {
     }
 
     /// How the definition lays out elements, once validated.
-    enum Layout: Equatable {
+    enum Layout {
         case dense(elementCount: Int)
         case sparse(rowCount: UInt64, rowDimension: Int)
     }

@@ -43,6 +43,30 @@ import Testing
         cluster.expectNoViolation()
     }
 
+    /// The lease counts from when the leader *sent* what a quorum acknowledged, not from when the
+    /// acknowledgements arrived: with answers taking 6 ticks to come back, a lease measured on
+    /// arrival would outlive the followers' promise not to elect anyone else.
+    @Test(arguments: UInt64(1)...20)
+    func leaseCountsFromSendTimeNotArrival(seed: UInt64) throws {
+        let cluster = try SimCluster.calm(nodes: 3, seed: seed)
+        let leader = try #require(cluster.waitForLeader())
+        for follower in cluster.others(than: leader) { cluster.delay(from: follower, to: leader, ticks: 6) }
+        cluster.tick(3 * cluster.electionTicks)
+        let renewed = cluster.node(leader).canServeLocalReads
+        #expect(renewed, "slow answers still renew the lease")
+        for follower in cluster.others(than: leader) { cluster.cut(from: leader, to: follower) }
+        let newLeaderElected = cluster.tick(until: {
+            if cluster.node(leader).canServeLocalReads, let current = cluster.leader, current != leader {
+                Issue.record("\(current) leads while \(leader) still holds a lease")
+            }
+            return cluster.leader.map { $0 != leader } ?? false
+        }, maxTicks: 20 * cluster.electionTicks)
+        let stillLeased = cluster.node(leader).canServeLocalReads
+        #expect(newLeaderElected)
+        #expect(!stillLeased)
+        cluster.expectNoViolation()
+    }
+
     /// A new leader serves no local read until it committed an entry of its own term: only then
     /// does its commit index cover every write acknowledged by earlier leaders.
     @Test func newLeaderWaitsForItsNoopBeforeServingReads() throws {

@@ -62,8 +62,6 @@ final class MessageTally {
     func record(_ message: RaftMessage) { messages.append(message) }
 
     func count(where predicate: (RaftMessage) -> Bool) -> Int { messages.filter(predicate).count }
-
-    func reset() { messages = [] }
 }
 
 extension RaftMessage {

@@ -20,6 +20,8 @@ final class SimCluster {
     @exclusivity(unchecked) var queue = EventQueue()
     /// `blockedLinks[from * stride + to]`: messages on that directed link are dropped.
     @exclusivity(unchecked) private var blockedLinks: [Bool]
+    /// `linkDelayTicks[from * stride + to]`: extra latency of that directed link (scenario scripts).
+    private var linkDelayTicks: [UInt64]
     private let linkStride: Int
 
     /// Sees every message a replica sends, before the network decides its fate.
@@ -27,7 +29,6 @@ final class SimCluster {
     /// Drops the messages it returns `true` for (scenario scripts).
     var dropFilter: ((RaftMessage) -> Bool)?
     var trace: ((String) -> Void)?
-    private(set) var eventsProcessed = 0
     /// Snapshot streams started by leaders and snapshots installed by followers.
     private(set) var snapshotsStreamed = 0
     private(set) var snapshotsInstalled = 0
@@ -58,13 +59,13 @@ final class SimCluster {
         checker = SimChecker(nodeCount: nodeCount)
         linkStride = nodeCount + 1
         blockedLinks = Array(repeating: false, count: linkStride * linkStride)
+        linkDelayTicks = Array(repeating: 0, count: linkStride * linkStride)
         clients = (0..<workload.clientCount).map { k in
             SimClient(id: UInt32(k + 1), target: NodeID(UInt64(k % nodeCount + 1)))
         }
         precondition(workload.clientCount < CounterState.maxClients, "at most \(CounterState.maxClients - 1) clients")
     }
 
-    var nodeCount: Int { replicas.count }
     var electionTicks: Int { replicas[0].config.electionTicks }
 
     func replica(_ id: NodeID) -> SimReplica { replicas[Int(id.rawValue) - 1] }
@@ -129,7 +130,6 @@ final class SimCluster {
             }
             if let touched = handle(event) { checker.observe(touched) }
         }
-        eventsProcessed += delivered
     }
 
     /// Handles one event; returns the replica it changed, if any.
@@ -237,7 +237,8 @@ final class SimCluster {
         let copies = chance(faults.messageDuplicateProbability) ? 2 : 1
         for _ in 0..<copies {
             let jump: Int64 = chance(faults.messageReorderProbability) ? Int64.random(in: 1...64, using: &rng) : 0
-            queue.push(.message(message), at: now + messageDelayTicks(), jumpAhead: jump)
+            let linkDelay = linkDelayTicks[Int(message.from.rawValue) * linkStride + Int(message.to.rawValue)]
+            queue.push(.message(message), at: now + linkDelay + messageDelayTicks(), jumpAhead: jump)
         }
     }
 
@@ -267,6 +268,11 @@ final class SimCluster {
 
     func setLink(from: NodeID, to: NodeID, blocked: Bool) {
         blockedLinks[Int(from.rawValue) * linkStride + Int(to.rawValue)] = blocked
+    }
+
+    /// Every message from `from` to `to` takes `ticks` extra ticks (a slow one-way path).
+    func delay(from: NodeID, to: NodeID, ticks: UInt64) {
+        linkDelayTicks[Int(from.rawValue) * linkStride + Int(to.rawValue)] = ticks
     }
 
     func chance(_ probability: Double) -> Bool {
