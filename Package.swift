@@ -61,8 +61,9 @@ let package = Package(
         .target(
             name: "ParasolServer",
             dependencies: [
-                "ParasolWire", "ParasolTensors", "ParasolStorage", "ParasolConfig", nio, nioPosix, logging,
+                "ParasolWire", "ParasolTensors", "ParasolStorage", "ParasolConfig", "ParasolAdmin", nio, nioPosix, logging,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: strictSettings
         ),

@@ -70,7 +70,11 @@ extension RaftNode {
             return
         }
 
-        guard progress[slot].acknowledge(through: response.index) else { return }
+        let matchMoved = progress[slot].acknowledge(through: response.index)
+        // A probe answered exactly at the known match (nothing new was sent) still proves where
+        // the follower's log ends: start replicating instead of probing once per heartbeat.
+        let probeConfirmed = progress[slot].state == .probe && progress[slot].match == response.index
+        guard matchMoved || probeConfirmed else { return }
         switch progress[slot].state {
         case .probe:
             progress[slot].becomeReplicate()

@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import ParasolAdmin
 import ParasolConfig
 import ParasolWire
 
@@ -25,6 +26,16 @@ final class ConnectionHandler: ChannelInboundHandler {
     init(node: NodeContext, logger: Logger) {
         self.node = node
         self.logger = logger
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        node.metrics.connectionOpened(.data)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        node.metrics.connectionClosed(.data)
+        context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

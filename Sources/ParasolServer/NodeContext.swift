@@ -1,3 +1,4 @@
+import ParasolAdmin
 import ParasolConfig
 import ParasolWire
 
@@ -8,12 +9,14 @@ final class NodeContext: Sendable {
     let config: ClusterConfig
     let placement: ShardPlacement
     let replicas: [UInt32: ShardReplica]
+    let metrics: ParasolMetrics
 
-    init(nodeID: String, config: ClusterConfig, replicas: [UInt32: ShardReplica]) {
+    init(nodeID: String, config: ClusterConfig, replicas: [UInt32: ShardReplica], metrics: ParasolMetrics) {
         self.nodeID = nodeID
         self.config = config
         self.placement = ShardPlacement(config)
         self.replicas = replicas
+        self.metrics = metrics
     }
 
     /// The local replica of `shardID`, or the error a client should see: a shard this node

@@ -9,6 +9,11 @@ final class NodeContextSlot: Sendable {
         context.withLock { $0 = value }
     }
 
+    /// The context, or nil while shards are still recovering.
+    var current: NodeContext? {
+        context.withLock { $0 }
+    }
+
     func get() throws -> NodeContext {
         guard let value = context.withLock({ $0 }) else { throw ServerError.shuttingDown }
         return value

@@ -2,13 +2,15 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import ParasolAdmin
 import ParasolConfig
 import ParasolWire
 import ServiceLifecycle
 
-/// One server node as a long-running service: recovers its shards, serves the data port until
-/// a graceful shutdown (SIGTERM/SIGINT via `ServiceGroup`), then drains every shard so that no
-/// command already accepted is left half-done, and closes its logs.
+/// One server node as a long-running service: recovers its shards, serves the data port and the
+/// admin plane until a graceful shutdown (SIGTERM/SIGINT via `ServiceGroup`), then stops the
+/// admin plane, drains every shard so that no command already accepted is left half-done, and
+/// closes its logs.
 public final class ParasolNode: Service, Sendable {
     public let nodeID: String
     private let config: ClusterConfig
@@ -23,13 +25,33 @@ public final class ParasolNode: Service, Sendable {
     }
 
     public func run() async throws {
+        let processStarted = Date()
         let node = try config.node(nodeID)
         try DataDirectory.prepare(node.dataDirectory)
+        let starts = try NodeStarts.recordStart(inDirectory: node.dataDirectory, now: processStarted, logger: logger)
+        let metrics = ParasolMetrics(factory: ProcessMetrics.factory)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threadCount)
-        // Bind before recovering, so a port in use is reported at once; the listening socket
-        // accepts no connection until every shard has recovered (autoRead is off until then).
+        // Bind both ports before recovering, so a port in use is reported at once; the data
+        // socket accepts no connection until every shard has recovered (autoRead is off until
+        // then), while the admin plane answers at once (`/readyz` says 503 until recovered).
         let slot = NodeContextSlot()
         let server = try await bind(node: node, slot: slot, group: group)
+        let admin: AdminServer
+        do {
+            admin = try await AdminServer.start(
+                configuration: .init(host: node.adminAddress.host, port: node.adminAddress.port, token: config.token),
+                dataSource: NodeAdminDataSource(
+                    nodeID: nodeID, config: config, slot: slot, starts: starts, processStarted: processStarted),
+                metricsFactory: ProcessMetrics.factory, metrics: metrics, group: group, logger: logger)
+        } catch {
+            try? await server.close()
+            try? await group.shutdownGracefully()
+            let reason: String
+            switch error {
+            case .bindFailed(_, _, let bindReason): reason = bindReason
+            }
+            throw ServerError.cannotListen(nodeID: nodeID, role: "admin", address: node.adminAddress.description, reason: reason)
+        }
         let snapshotPool = NIOThreadPool(numberOfThreads: 1)
         snapshotPool.start()
         var replicas: [UInt32: ShardReplica] = [:]
@@ -41,25 +63,29 @@ public final class ParasolNode: Service, Sendable {
                     durability: config.durability, logger: logger)
                 replicas[shardID] = ShardReplica(
                     shardID: shardID, eventLoop: group.next(), recovered: recovered,
-                    snapshotPolicy: config.snapshot, snapshotPool: snapshotPool, logger: logger)
+                    snapshotPolicy: config.snapshot, snapshotPool: snapshotPool, metrics: metrics.shard(shard),
+                    logger: logger)
             }
         } catch {
+            await admin.shutdown()
             try? await server.close()
             try? await group.shutdownGracefully()
             try? await snapshotPool.shutdownGracefully()
             throw error
         }
-        slot.set(NodeContext(nodeID: nodeID, config: config, replicas: replicas))
+        slot.set(NodeContext(nodeID: nodeID, config: config, replicas: replicas, metrics: metrics))
         try await server.setOption(.autoRead, value: true).get()
-        logger.info("node \(nodeID) serving \(replicas.count) shard(s) on \(node.dataAddress), data in \(node.dataDirectory)")
+        logger.info(
+            "node \(nodeID) serving \(replicas.count) shard(s) on \(node.dataAddress), admin on \(node.adminAddress), data in \(node.dataDirectory) (start \(starts.startCount))")
         let ticker = group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
             for replica in replicas.values { replica.tick() }
         }
 
         try? await gracefulShutdown()
 
-        logger.info("node \(nodeID) shutting down: draining shards")
+        logger.info("node \(nodeID) shutting down: stopping the admin plane, then draining shards")
         ticker.cancel()
+        await admin.shutdown()
         try? await server.close()
         let drained = EventLoopFuture.andAllComplete(replicas.values.map { $0.drain() }, on: group.next())
         try? await drained.get()

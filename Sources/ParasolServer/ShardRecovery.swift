@@ -11,6 +11,8 @@ struct RecoveredShard {
     let log: WriteAheadLog
     let snapshots: SnapshotStore
     let snapshotIndex: UInt64
+    /// The snapshot recovery started from, nil when it started from an empty state.
+    let snapshot: SnapshotRecord?
 }
 
 /// Rebuilds a shard after a restart: the newest snapshot that verifies, then every logged
@@ -20,12 +22,14 @@ enum ShardRecovery {
         shardID: UInt32, directory: String, durability: Durability, logger: Logger
     ) throws -> RecoveredShard {
         let snapshots = try SnapshotStore(directory: directory + "/snapshots")
+        let loadStarted = ContinuousClock.now
         let loaded = try snapshots.loadLatest()
         for rejection in loaded.rejected {
             logger.error("shard \(shardID): skipping snapshot \(rejection)")
         }
         var state = ShardState(shardID: shardID)
         var snapshotIndex: UInt64 = 0
+        var snapshotRecord: SnapshotRecord?
         if let (info, content) = loaded.snapshot {
             var buffer = content
             do {
@@ -34,6 +38,10 @@ enum ShardRecovery {
                 throw ServerError.recovery(shard: shardID, reason: "snapshot \(info.path) verified but does not decode: \(error)")
             }
             snapshotIndex = state.appliedIndex
+            snapshotRecord = SnapshotRecord(
+                index: snapshotIndex, created: Date(timeIntervalSince1970: Double(info.createdUnixSeconds)),
+                compressedBytes: info.compressedBytes, uncompressedBytes: info.uncompressedBytes,
+                durationSeconds: (ContinuousClock.now - loadStarted).seconds)
             logger.info("shard \(shardID): loaded snapshot at index \(snapshotIndex) from \(info.path)")
         }
         let (log, recoveredLog) = try WriteAheadLog.open(
@@ -54,7 +62,8 @@ enum ShardRecovery {
         if replayed > 0 {
             logger.info("shard \(shardID): replayed \(replayed) logged commands up to index \(state.appliedIndex)")
         }
-        return RecoveredShard(state: state, log: log, snapshots: snapshots, snapshotIndex: snapshotIndex)
+        return RecoveredShard(
+            state: state, log: log, snapshots: snapshots, snapshotIndex: snapshotIndex, snapshot: snapshotRecord)
     }
 
     /// Decodes a logged command with the same codec that read it off the wire.

@@ -1,6 +1,8 @@
+import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import ParasolAdmin
 import ParasolConfig
 import ParasolStorage
 import ParasolTensors
@@ -22,7 +24,9 @@ final class ShardReplica: @unchecked Sendable {
     private let snapshotPolicy: SnapshotPolicy
     private let snapshotPool: NIOThreadPool
     private let logger: Logger
+    private let metrics: ShardMetrics
     private let allocator = ByteBufferAllocator()
+    private let servingSince = Date()
 
     private var state: ShardState
     private var lastLoggedIndex: UInt64
@@ -30,13 +34,14 @@ final class ShardReplica: @unchecked Sendable {
     private var snapshotInFlight = false
     private var lastSnapshotIndex: UInt64
     private var lastSnapshotTime: NIODeadline
+    private var lastSnapshot: SnapshotRecord?
     private var snapshotBuffer: ByteBuffer
     private var snapshotWaiters: [@Sendable (Message) -> Void] = []
     private var drainWaiters: [EventLoopPromise<Void>] = []
 
     init(
         shardID: UInt32, eventLoop: any EventLoop, recovered: RecoveredShard, snapshotPolicy: SnapshotPolicy,
-        snapshotPool: NIOThreadPool, logger: Logger
+        snapshotPool: NIOThreadPool, metrics: ShardMetrics, logger: Logger
     ) {
         self.shardID = shardID
         self.eventLoop = eventLoop
@@ -46,28 +51,40 @@ final class ShardReplica: @unchecked Sendable {
         self.lastLoggedIndex = recovered.state.appliedIndex
         self.lastSnapshotIndex = recovered.snapshotIndex
         self.lastSnapshotTime = .now()
+        self.lastSnapshot = recovered.snapshot
         self.snapshotPolicy = snapshotPolicy
         self.snapshotPool = snapshotPool
         self.logger = logger
+        self.metrics = metrics
         self.snapshotBuffer = ByteBufferAllocator().buffer(capacity: 0)
+        // One replica per shard: this node is the primary from the start, in term 0 (the
+        // term every log record and snapshot is written with until replication assigns terms).
+        metrics.setRole(.primary)
+        metrics.setTerm(0)
+        metrics.setCommitIndex(recovered.state.appliedIndex)
+        metrics.setAppliedIndex(recovered.state.appliedIndex)
     }
 
     // MARK: Requests
 
     /// Serves one request for this shard; `respond` is called exactly once, on this shard's loop.
     func handle(_ message: Message, respond: @escaping @Sendable (Message) -> Void) {
+        let received = NIODeadline.now()
         eventLoop.execute {
             switch message {
             case .createTensor(let create):
-                self.submit(.createTensor(create), type: .createTensor, message: message, respond: respond)
+                self.submit(.createTensor(create), type: .createTensor, message: message, measured: nil, respond: respond)
             case .pushDense(let push):
-                self.submit(.pushDense(push), type: .pushDense, message: message, respond: respond)
+                let measured = MeasuredPush(payloadBytes: push.gradient.readableBytes, received: received)
+                self.submit(.pushDense(push), type: .pushDense, message: message, measured: measured, respond: respond)
             case .pushSparse(let push):
-                self.submit(.pushSparse(push), type: .pushSparse, message: message, respond: respond)
+                let measured = MeasuredPush(
+                    payloadBytes: push.gradients.readableBytes + push.rowIDs.count * MemoryLayout<UInt64>.size, received: received)
+                self.submit(.pushSparse(push), type: .pushSparse, message: message, measured: measured, respond: respond)
             case .pullDense(let pull):
-                respond(self.state.pullDense(pull, allocator: self.allocator))
+                self.respondToPull(self.state.pullDense(pull, allocator: self.allocator), received: received, respond: respond)
             case .pullSparse(let pull):
-                respond(self.state.pullSparse(pull, allocator: self.allocator))
+                self.respondToPull(self.state.pullSparse(pull, allocator: self.allocator), received: received, respond: respond)
             case .describeTensor(let describe):
                 respond(self.state.describe(describe.name))
             case .snapshotRequest:
@@ -79,8 +96,23 @@ final class ShardReplica: @unchecked Sendable {
         }
     }
 
+    private func respondToPull(_ reply: Message, received: NIODeadline, respond: @Sendable (Message) -> Void) {
+        let payloadBytes: Int
+        switch reply {
+        case .denseData(let data): payloadBytes = data.values.readableBytes
+        case .sparseData(let data): payloadBytes = data.rows.readableBytes
+        default: payloadBytes = 0
+        }
+        // Recorded before answering, so a client that saw its reply also sees it counted.
+        metrics.recordRequest(.pull, payloadBytes: payloadBytes, duration: .since(received))
+        respond(reply)
+    }
+
     /// Logs `command`, then applies it and answers once the log holds it durably.
-    private func submit(_ command: ShardCommand, type: MessageType, message: Message, respond: @escaping @Sendable (Message) -> Void) {
+    private func submit(
+        _ command: ShardCommand, type: MessageType, message: Message, measured: MeasuredPush?,
+        respond: @escaping @Sendable (Message) -> Void
+    ) {
         eventLoop.preconditionInEventLoop()
         lastLoggedIndex += 1
         let index = lastLoggedIndex
@@ -89,13 +121,14 @@ final class ShardReplica: @unchecked Sendable {
         pendingCommands += 1
         log.append([LogRecord(term: 0, index: index, type: type.rawValue, payload: payload)]) { result in
             self.eventLoop.execute {
-                self.onLogged(command, index: index, result: result, respond: respond)
+                self.onLogged(command, index: index, result: result, measured: measured, respond: respond)
             }
         }
     }
 
     private func onLogged(
-        _ command: ShardCommand, index: UInt64, result: Result<Void, any Error>, respond: @Sendable (Message) -> Void
+        _ command: ShardCommand, index: UInt64, result: Result<Void, any Error>, measured: MeasuredPush?,
+        respond: @Sendable (Message) -> Void
     ) {
         eventLoop.preconditionInEventLoop()
         pendingCommands -= 1
@@ -107,7 +140,13 @@ final class ShardReplica: @unchecked Sendable {
             logger.critical("shard \(shardID): write-ahead log failed at index \(index): \(error)")
             respond(.error(ErrorReply(code: .unavailable, message: "shard \(shardID) cannot write its log: \(error)")))
         case .success:
-            respond(state.apply(command, index: index))
+            let reply = state.apply(command, index: index)
+            metrics.setCommitIndex(index)
+            metrics.setAppliedIndex(index)
+            if let measured {
+                metrics.recordRequest(.push, payloadBytes: measured.payloadBytes, duration: .since(measured.received))
+            }
+            respond(reply)
             maybeSnapshot()
         }
     }
@@ -151,7 +190,7 @@ final class ShardReplica: @unchecked Sendable {
         let shardID = self.shardID
         let keep = snapshotPolicy.keep
         snapshotPool.submit { poolState in
-            let result = Result { () throws -> SnapshotInfo in
+            let result = Result { () throws -> ParasolStorage.SnapshotInfo in
                 guard case .active = poolState else { throw ServerError.shuttingDown }
                 let info = try snapshots.write(shard: shardID, index: index, term: 0, content: content)
                 try snapshots.prune(keep: keep)
@@ -164,7 +203,7 @@ final class ShardReplica: @unchecked Sendable {
     }
 
     private func onSnapshotWritten(
-        _ result: Result<SnapshotInfo, any Error>, index: UInt64, buffer: ByteBuffer, reason: String, started: NIODeadline
+        _ result: Result<ParasolStorage.SnapshotInfo, any Error>, index: UInt64, buffer: ByteBuffer, reason: String, started: NIODeadline
     ) {
         eventLoop.preconditionInEventLoop()
         snapshotInFlight = false
@@ -174,7 +213,12 @@ final class ShardReplica: @unchecked Sendable {
         switch result {
         case .success(let info):
             lastSnapshotIndex = index
-            let millis = (NIODeadline.now() - started).nanoseconds / 1_000_000
+            let took = Duration.since(started)
+            lastSnapshot = SnapshotRecord(
+                index: index, created: Date(timeIntervalSince1970: Double(info.createdUnixSeconds)),
+                compressedBytes: info.compressedBytes, uncompressedBytes: info.uncompressedBytes, durationSeconds: took.seconds)
+            metrics.recordSnapshot(duration: took, bytes: info.compressedBytes)
+            let millis = Int((took.seconds * 1000).rounded())
             logger.info("shard \(shardID): snapshot at index \(index) (\(reason)): \(info.uncompressedBytes) → \(info.compressedBytes) bytes in \(millis) ms")
             do {
                 // Keep the log back to the oldest snapshot still kept, so a corrupt newest
@@ -196,6 +240,17 @@ final class ShardReplica: @unchecked Sendable {
         let waiters = snapshotWaiters
         snapshotWaiters = []
         for waiter in waiters { waiter(message) }
+    }
+
+    // MARK: Status
+
+    /// This replica's progress and newest snapshot, read on its loop.
+    func status() -> EventLoopFuture<ReplicaStatus> {
+        eventLoop.submit {
+            ReplicaStatus(
+                shardID: self.shardID, appliedIndex: self.state.appliedIndex, servingSince: self.servingSince,
+                lastSnapshot: self.lastSnapshot)
+        }
     }
 
     // MARK: Shutdown
@@ -220,5 +275,19 @@ final class ShardReplica: @unchecked Sendable {
 
     func close() throws {
         try log.close()
+    }
+}
+
+/// What a push needs carried from its arrival to its acknowledgement to be measured: its
+/// payload size and when it was read.
+struct MeasuredPush {
+    let payloadBytes: Int
+    let received: NIODeadline
+}
+
+extension Duration {
+    /// Time from `start` until now on NIO's monotonic clock.
+    static func since(_ start: NIODeadline) -> Duration {
+        .nanoseconds((NIODeadline.now() - start).nanoseconds)
     }
 }

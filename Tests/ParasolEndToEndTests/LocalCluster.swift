@@ -23,12 +23,16 @@ final class LocalCluster: @unchecked Sendable {
         return root.appendingPathComponent(".build/release/parasol").path
     }
 
-    init(nodes: Int, shards: Int, token: String = "", snapshotEveryUpdates: Int = 20_000, durability: Durability = .fsync) throws {
+    init(
+        nodes: Int, shards: Int, token: String = "", snapshotEveryUpdates: Int = 20_000, durability: Durability = .fsync,
+        frameBytesMax: Int = ClusterConfig.defaultFrameBytesMax
+    ) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("parasol-e2e-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let ports = try FreePorts.take(2 * nodes)
         var config = ClusterConfig(
             name: "e2e", shardCount: shards, replicationFactor: 1, token: token, durability: durability,
+            frameBytesMax: frameBytesMax,
             snapshot: SnapshotPolicy(everyUpdates: snapshotEveryUpdates, everySeconds: 0, keep: 2),
             nodes: (0..<nodes).map { index in
                 NodeConfig(
@@ -118,12 +122,37 @@ final class LocalCluster: @unchecked Sendable {
         return ShardPlacement(config).replicas(of: shard)[0]
     }
 
+    /// Waits until node `nodeID`'s process exits on its own and returns its exit status.
+    func waitUntilExited(_ nodeID: String, timeoutSeconds: Double = 60) async throws -> Int32 {
+        guard let process = processes[nodeID] else { throw ClusterTestError("node \(nodeID) was never started") }
+        let deadline = Date().addingTimeInterval(timeoutSeconds)
+        while process.isRunning {
+            guard Date() < deadline else { throw ClusterTestError("node \(nodeID) is still running:\n\(log(of: nodeID))") }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        return process.terminationStatus
+    }
+
     /// Runs `parasol ARGS` to completion and returns its exit status, stdout and stderr.
     static func run(_ arguments: [String], environment: [String: String]? = nil) throws -> CommandResult {
+        try runTool(binary, arguments, environment: environment)
+    }
+
+    /// Runs any program (curl, h2load, promtool, …) to completion; `standardInput` is a file
+    /// whose contents are fed to it.
+    static func runTool(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil, standardInput: String? = nil
+    ) throws -> CommandResult {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let environment { process.environment = environment }
+        if let standardInput {
+            guard let input = FileHandle(forReadingAtPath: standardInput) else {
+                throw ClusterTestError("cannot read \(standardInput)")
+            }
+            process.standardInput = input
+        }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out

@@ -29,6 +29,25 @@ import Testing
         cluster.expectNoViolation()
     }
 
+    /// A follower probed at exactly its known match (nothing new to send) goes back to
+    /// replicating, so the next proposal reaches it at once instead of after a heartbeat.
+    @Test func probeAnsweredAtTheMatchResumesReplication() throws {
+        let cluster = try SimCluster.calm(nodes: 3)
+        let leader = try #require(cluster.waitForLeader())
+        let follower = cluster.others(than: leader)[0]
+        let slot = Int(follower.rawValue) - 1
+        cluster.withNode(leader) { $0.progress[slot].becomeProbe() }
+        cluster.tick(cluster.replicas[0].config.heartbeatTicks)
+        let state = cluster.node(leader).progress[slot].state
+        #expect(state == .replicate)
+
+        let tally = MessageTally()
+        cluster.onSend = { tally.record($0) }
+        _ = cluster.propose(command(1), at: leader)
+        #expect(tally.count { $0.to == follower && $0.appendEntries?.count == 1 } == 1)
+        cluster.expectNoViolation()
+    }
+
     /// Everything proposed between two `Ready`s leaves in one append per follower.
     @Test func proposalsBetweenTwoReadysShareOneAppend() throws {
         let cluster = try SimCluster.calm(nodes: 3)

@@ -1,0 +1,125 @@
+import Foundation
+import ParasolClient
+import ParasolConfig
+import ParasolWire
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite(.serialized) struct SnapshotAndChunkingTests {
+    /// A corrupt newest snapshot is reported by name at restart and the previous one is used,
+    /// with the log replayed from there: nothing acknowledged is lost.
+    @Test func corruptNewestSnapshotFallsBackToThePreviousOne() async throws {
+        let cluster = try LocalCluster(nodes: 1, shards: 1, snapshotEveryUpdates: 400)
+        try await cluster.startAll()
+        let result = try LocalCluster.run(["worker", "--cluster", cluster.clusterFile, "--job", "counter", "--count", "2000", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try result.json()["acknowledged"] as? Int == 2000)
+        cluster.kill9("n1")
+
+        let snapshots = cluster.config.nodes[0].dataDirectory + "/shard-0/snapshots"
+        let files = try FileManager.default.contentsOfDirectory(atPath: snapshots).filter { $0.hasSuffix(".lz4") }.sorted()
+        #expect(files.count == 2, "expected two kept snapshots, found \(files)")
+        let newest = snapshots + "/" + (try #require(files.last))
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: newest))
+        bytes[bytes.count / 2] ^= 0x40
+        try bytes.write(to: URL(fileURLWithPath: newest))
+
+        try cluster.start("n1")
+        try await cluster.waitUntilServing("n1")
+        let client = ParasolClient(config: cluster.config)
+        #expect(try await client.pullDense("counter") == [2000])
+        await client.close()
+        let log = cluster.log(of: "n1")
+        #expect(log.contains("skipping snapshot"), "\(log)")
+        #expect(log.contains(files.last!.replacingOccurrences(of: ".lz4", with: "")) || log.contains(newest), "the rejected file should be named:\n\(log)")
+    }
+
+    /// Tensors bigger than a frame travel in chunks both ways and come back bit for bit.
+    @Test func tensorsLargerThanAFrameAreChunked() async throws {
+        let cluster = try LocalCluster(nodes: 2, shards: 2, frameBytesMax: 64 * 1024)
+        try await cluster.startAll()
+        let client = ParasolClient(config: cluster.config)
+        let count = 100_003
+        try await client.createTensor(CreateTensor(
+            name: "big", kind: .dense, shape: [UInt64(count)], initializer: .zeros, optimizer: .sgd(learningRate: -1), ifNotExists: false))
+        let gradient = (0..<count).map { Float($0 % 1000) * 0.5 }
+        try await client.pushDense("big", gradient: gradient)
+        #expect(try await client.pullDense("big") == gradient)
+        let rows: [UInt64] = Array(0..<5000)
+        try await client.createTensor(CreateTensor(
+            name: "emb", kind: .sparse, shape: [1 << 20, 8], initializer: .zeros, optimizer: .sgd(learningRate: -1), ifNotExists: false))
+        let rowGradients = (0..<(rows.count * 8)).map { Float($0) }
+        try await client.pushSparse("emb", rowIDs: rows, gradients: rowGradients)
+        #expect(try await client.pullSparse("emb", rowIDs: rows) == rowGradients)
+        await client.close()
+    }
+
+    /// `cluster init` writes a file `cluster up` runs; `snapshot` reaches every shard; SIGTERM
+    /// to `cluster up` stops every node it started.
+    @Test func clusterInitUpSnapshotAndStop() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("parasol-up-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("c.yaml").path
+        let base = try FreePorts.take(1)[0]
+        let initResult = try LocalCluster.run(["cluster", "init", "--nodes", "2", "--shards", "3", "--port", "\(base)", "--dir", "data", "-o", file])
+        #expect(initResult.status == 0, "\(initResult.stderr)")
+
+        let up = Process()
+        up.executableURL = URL(fileURLWithPath: LocalCluster.binary)
+        up.arguments = ["cluster", "up", "--cluster", file]
+        let output = Pipe()
+        up.standardOutput = output
+        up.standardError = output
+        try up.run()
+        defer { if up.isRunning { kill(up.processIdentifier, SIGKILL) } }
+        let collected = OutputCollector(output.fileHandleForReading)
+        try await collected.waitFor("is up", timeoutSeconds: 60)
+
+        let counter = try LocalCluster.run(["worker", "--cluster", file, "--job", "counter", "--count", "50", "--json"])
+        #expect(counter.status == 0, "\(counter.stderr)")
+        let snapshot = try LocalCluster.run(["snapshot", "--cluster", file, "--json"])
+        #expect(snapshot.status == 0, "\(snapshot.stdout)\(snapshot.stderr)")
+        #expect(snapshot.stdout.contains("\"shard\":2"))
+
+        let pids = try ["n1", "n2"].map { node in
+            Int32(try String(contentsOfFile: folder.appendingPathComponent("data/\(node)/server.pid").path, encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines))!
+        }
+        up.terminate()
+        up.waitUntilExit()
+        #expect(up.terminationStatus == 0, "\(collected.text)")
+        for pid in pids {
+            #expect(kill(pid, 0) != 0, "node process \(pid) still runs after cluster up stopped")
+        }
+        #expect(collected.text.contains("stopped"))
+    }
+}
+
+/// Reads a child's output in the background so a test can wait for a line.
+final class OutputCollector: @unchecked Sendable {
+    // @unchecked: `buffer` is only touched under `lock`.
+    private let lock = NSLock()
+    private var buffer = ""
+
+    init(_ handle: FileHandle) {
+        handle.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self, !data.isEmpty else { return }
+            self.lock.withLock { self.buffer += String(decoding: data, as: UTF8.self) }
+        }
+    }
+
+    var text: String { lock.withLock { buffer } }
+
+    func waitFor(_ needle: String, timeoutSeconds: Double) async throws {
+        let deadline = Date().addingTimeInterval(timeoutSeconds)
+        while !text.contains(needle) {
+            guard Date() < deadline else { throw ClusterTestError("never saw '\(needle)' in:\n\(text)") }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+    }
+}
