@@ -14,10 +14,18 @@ public struct AdminLimits: Sendable, Equatable {
     /// Bytes of response one drain of the HTTP/2 session may queue before it waits for the
     /// socket to become writable again.
     public var writeBatchBytesMax: Int
+    /// A connection that sends nothing for this long is closed, so a client that opens a socket
+    /// (or stops halfway through a request) cannot hold it forever. 30 s is twice Prometheus'
+    /// default scrape interval, so a scraper's kept-alive connection survives between scrapes.
+    public var idleTimeoutSeconds: Int
+    /// Admin connections open at once; more are closed at accept. Operators and scrapers need
+    /// a handful; the cap keeps a flood of idle sockets from costing unbounded memory.
+    public var connectionsMax: Int
 
     public init(
         headerBytesMax: Int = 16 << 10, headerCountMax: Int = 64, bodyBytesMax: Int = 64 << 10,
-        concurrentStreamsMax: Int = 128, writeBatchBytesMax: Int = 256 << 10
+        concurrentStreamsMax: Int = 128, writeBatchBytesMax: Int = 256 << 10, idleTimeoutSeconds: Int = 30,
+        connectionsMax: Int = 256
     ) {
         precondition(headerBytesMax >= 256, "headerBytesMax \(headerBytesMax) cannot hold a request line")
         precondition(headerCountMax >= 4, "headerCountMax \(headerCountMax) cannot hold Host and Authorization")
@@ -29,5 +37,9 @@ public struct AdminLimits: Sendable, Equatable {
         self.bodyBytesMax = bodyBytesMax
         self.concurrentStreamsMax = concurrentStreamsMax
         self.writeBatchBytesMax = writeBatchBytesMax
+        precondition(idleTimeoutSeconds >= 1, "idleTimeoutSeconds must be at least 1, got \(idleTimeoutSeconds)")
+        precondition(connectionsMax >= 1, "connectionsMax must be at least 1, got \(connectionsMax)")
+        self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.connectionsMax = connectionsMax
     }
 }

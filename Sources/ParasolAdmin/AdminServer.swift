@@ -60,7 +60,7 @@ public final class AdminServer: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
-                guard connections.register(channel) else {
+                guard connections.register(channel, limit: limits.connectionsMax) else {
                     return channel.close()
                 }
                 metrics?.connectionOpened(.admin)
@@ -69,7 +69,11 @@ public final class AdminServer: Sendable {
                     metrics?.connectionClosed(.admin)
                 }
                 return channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(AdminProtocolSniffer(router: router, limits: limits))
+                    try channel.pipeline.syncOperations.addHandlers([
+                        IdleStateHandler(readTimeout: .seconds(Int64(limits.idleTimeoutSeconds))),
+                        IdleConnectionCloser(),
+                        AdminProtocolSniffer(router: router, limits: limits),
+                    ])
                 }
             }
         let channel: any Channel

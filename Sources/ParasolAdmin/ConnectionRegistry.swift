@@ -13,9 +13,9 @@ final class ConnectionRegistry: Sendable {
     private let state = Mutex(State())
 
     /// Adds `channel`; false once shutdown began, and the caller closes the channel.
-    func register(_ channel: any Channel) -> Bool {
+    func register(_ channel: any Channel, limit: Int) -> Bool {
         state.withLock { state in
-            guard state.accepting else { return false }
+            guard state.accepting, state.channels.count < limit else { return false }
             state.channels[ObjectIdentifier(channel)] = channel
             return true
         }

@@ -168,7 +168,8 @@ private struct FieldReader {
             }
             for (field, address) in [("data", node.dataAddress), ("admin", node.adminAddress)] {
                 if let other = addresses[address] {
-                    throw .invalidField(path: path, field: field, line: line(item), reason: "address \(address) is already used by \(other)")
+                    let fieldLine = (try? mapping(item, field: "nodes[]"))?[field].map(line) ?? line(item)
+                    throw .invalidField(path: path, field: field, line: fieldLine, reason: "address \(address) is already used by \(other)")
                 }
                 addresses[address] = "\(node.id).\(field)"
             }

@@ -33,7 +33,7 @@ struct Progress: Sendable {
         inflights = InflightWindow(capacity: inflightCapacity)
     }
 
-    /// Whether the leader must hold back appends to this follower for now.
+    /// Whether the leader must hold back appends to this follower at the moment.
     var isPaused: Bool {
         switch state {
         case .probe: probeSent

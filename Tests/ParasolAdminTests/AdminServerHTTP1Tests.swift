@@ -1,3 +1,4 @@
+import NIOCore
 import Foundation
 import Testing
 
@@ -58,6 +59,34 @@ struct AdminServerHTTP1Tests {
         #expect(reply.hasPrefix("HTTP/1.1 \(status) "), "\(reply.prefix(200))")
         #expect(reply.contains("connection: close"))
         #expect(reply.contains("{\"error\":{\"code\":"))
+        #expect(try await running.get("/livez").status == 200)
+    }
+
+    @Test("a client that stops halfway through a request is disconnected after the idle timeout")
+    func idleHalfRequestIsClosed() async throws {
+        let running = try await RunningServer.start(limits: AdminLimits(idleTimeoutSeconds: 1))
+        defer { Task { await running.server.shutdown() } }
+        // No CRLFCRLF: the parser waits for more, so only the idle timeout can end this.
+        let reply = try await exchangeRaw(port: running.port, bytes: Array("GET /health HTTP/1.1\r\nHost: t\r\n".utf8), timeout: .seconds(10))
+        #expect(reply.isEmpty)
+        #expect(try await running.get("/livez").status == 200)
+    }
+
+    @Test("connections beyond the cap are closed at accept, and the server keeps serving")
+    func connectionCapHolds() async throws {
+        let running = try await RunningServer.start(limits: AdminLimits(idleTimeoutSeconds: 1, connectionsMax: 1))
+        defer { Task { await running.server.shutdown() } }
+        async let held = exchangeRaw(port: running.port, bytes: Array("GET".utf8), timeout: .seconds(10))
+        try await Task.sleep(nanoseconds: 200_000_000)
+        do {
+            let refused = try await exchangeRaw(port: running.port, bytes: Array("GET /livez HTTP/1.1\r\nHost: t\r\n\r\n".utf8))
+            #expect(refused.isEmpty, "a connection over the cap was served")
+        } catch is RawExchangeTimedOut {
+            Issue.record("a connection over the cap was kept open")
+        } catch {
+            // Closed before our request could even be written: refused, as it should be.
+        }
+        _ = try await held
         #expect(try await running.get("/livez").status == 200)
     }
 

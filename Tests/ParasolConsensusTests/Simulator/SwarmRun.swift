@@ -22,9 +22,10 @@ enum SwarmRun {
         }
     }
 
-    /// Liveness bound after healing, in election timeouts: a restarted replica refuses votes for
-    /// one, a split vote costs up to two more, a lost snapshot stream up to seven.
-    static let livenessBoundElectionTimeouts = 40
+    /// Liveness bound after healing: 40 election timeouts (a restarted replica refuses votes for
+    /// one, each split vote costs up to two more), but never under 600 ticks, because a snapshot
+    /// stream lost just before healing is only retried after its 100-tick timeout.
+    static func livenessBoundTicks(electionTicks: Int) -> Int { max(40 * electionTicks, 600) }
     /// The liveness phase's client id (client ids 1... belong to the workload).
     static let livenessClient: UInt32 = 0
 
@@ -67,7 +68,7 @@ enum SwarmRun {
     private static func checkConvergence(_ cluster: SimCluster) {
         guard !cluster.checker.hasFailed else { return }
         cluster.clients.removeAll()
-        let bound = livenessBoundElectionTimeouts * cluster.electionTicks
+        let bound = livenessBoundTicks(electionTicks: cluster.electionTicks)
         let converged = cluster.tick(until: {
             let applied = cluster.replicas.map(\.state.appliedIndex)
             return applied.allSatisfy { $0 == applied[0] } && applied[0] == cluster.replicas[0].node?.commitIndex
@@ -89,7 +90,7 @@ enum SwarmRun {
     private static func checkLiveness(_ cluster: SimCluster) -> Int {
         guard !cluster.checker.hasFailed else { return 0 }
         cluster.healEverything()
-        let bound = livenessBoundElectionTimeouts * cluster.electionTicks
+        let bound = livenessBoundTicks(electionTicks: cluster.electionTicks)
         var seq: UInt32 = 0
         let start = cluster.now
         let converged = cluster.tick(until: {
