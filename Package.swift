@@ -41,7 +41,7 @@ let package = Package(
         // MARK: Libraries, lowest layer first
         .target(name: "CCRC32C"),
         .target(name: "ParasolWire", dependencies: ["CCRC32C", nio], swiftSettings: strictSettings),
-        .target(name: "ParasolConsensus", swiftSettings: strictSettings),
+        .target(name: "ParasolConsensus", exclude: ["README.md"], swiftSettings: strictSettings),
         .target(name: "ParasolTensors", dependencies: ["ParasolWire", nio], swiftSettings: strictSettings),
         .target(name: "ParasolStorage", dependencies: ["CLZ4", "ParasolWire", nio], swiftSettings: strictSettings),
         .target(

@@ -19,7 +19,7 @@ public enum ClusterFile {
         var config = try parse(text, path: path)
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         for index in config.nodes.indices where !config.nodes[index].dataDirectory.hasPrefix("/") {
-            config.nodes[index].dataDirectory = folder + "/" + config.nodes[index].dataDirectory
+            config.nodes[index].dataDirectory = URL(fileURLWithPath: folder + "/" + config.nodes[index].dataDirectory).standardized.path
         }
         if let token = environment["PARASOL_TOKEN"], !token.isEmpty {
             config.token = token
