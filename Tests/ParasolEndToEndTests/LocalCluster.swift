@@ -201,19 +201,10 @@ enum FreePorts {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             guard fd >= 0 else { throw ClusterTestError("socket() failed") }
             sockets.append(fd)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            address.sin_port = 0
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let bound = withUnsafePointer(to: &address) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-            }
-            guard bound == 0 else { throw ClusterTestError("bind() failed") }
-            _ = withUnsafeMutablePointer(to: &address) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-            }
-            ports.append(Int(UInt16(bigEndian: address.sin_port)))
+            var address = LoopbackAddress(port: 0)
+            guard address.withSockaddr({ bind(fd, $0, $1) }) == 0 else { throw ClusterTestError("bind() failed") }
+            _ = address.withSockaddr { getsockname(fd, $0, &$1) }
+            ports.append(address.port)
         }
         return ports
     }

@@ -11,13 +11,8 @@ final class RawSocket {
 
     init(port: Int, receiveTimeoutSeconds: Int = 5) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        let connected = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
+        var address = LoopbackAddress(port: port)
+        let connected = address.withSockaddr { connect(fd, $0, $1) }
         guard connected == 0 else {
             close(fd)
             throw ClusterTestError("cannot connect to 127.0.0.1:\(port)")
