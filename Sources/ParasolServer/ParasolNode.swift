@@ -60,7 +60,7 @@ public final class ParasolNode: Service, Sendable {
                 let shardID = UInt32(shard)
                 let recovered = try ShardRecovery.recover(
                     shardID: shardID, directory: node.dataDirectory + "/shard-\(shard)",
-                    durability: config.durability, logger: logger)
+                    durability: config.durability, logger: logger, onLogSync: { metrics.recordWALFsync($0) })
                 replicas[shardID] = ShardReplica(
                     shardID: shardID, eventLoop: group.next(), recovered: recovered,
                     snapshotPolicy: config.snapshot, snapshotPool: snapshotPool, metrics: metrics.shard(shard),

@@ -19,7 +19,8 @@ struct RecoveredShard {
 /// command after it, applied through the same `ShardState.apply` that served them first.
 enum ShardRecovery {
     static func recover(
-        shardID: UInt32, directory: String, durability: Durability, logger: Logger
+        shardID: UInt32, directory: String, durability: Durability, logger: Logger,
+        onLogSync: (@Sendable (Duration) -> Void)? = nil
     ) throws -> RecoveredShard {
         let snapshots = try SnapshotStore(directory: directory + "/snapshots")
         let loadStarted = ContinuousClock.now
@@ -45,7 +46,7 @@ enum ShardRecovery {
             logger.info("shard \(shardID): loaded snapshot at index \(snapshotIndex) from \(info.path)")
         }
         let (log, recoveredLog) = try WriteAheadLog.open(
-            directory: directory + "/wal", durability: durability == .fsync ? .fsync : .none)
+            directory: directory + "/wal", durability: durability == .fsync ? .fsync : .none, onSync: onLogSync)
         if let cut = recoveredLog.truncatedTail {
             logger.warning("shard \(shardID): truncated an unacknowledged torn record at the log's tail: \(cut)")
         }

@@ -118,6 +118,9 @@ import Glibc
         let samples = PrometheusSamples(metrics.body)
         #expect(samples["parasol_requests_total{shard=\"\(shard)\",kind=\"push\"}"] == 25)
         #expect(samples["parasol_requests_total{shard=\"\(shard)\",kind=\"pull\"}"] == 1)
+        // Every acknowledged push waited for an fdatasync; group commit may cover several with one.
+        let fsyncs = try #require(samples["parasol_wal_fsync_duration_seconds_count"])
+        #expect(fsyncs >= 1 && fsyncs <= 26, "fdatasync count \(fsyncs)")
         // 25 pushes of 8 float32 in, one pull of 8 float32 out.
         #expect(samples["parasol_request_payload_bytes_total{shard=\"\(shard)\",kind=\"push\"}"] == 800)
         #expect(samples["parasol_request_payload_bytes_total{shard=\"\(shard)\",kind=\"pull\"}"] == 32)

@@ -20,6 +20,8 @@ final class LogWriter: @unchecked Sendable {
         var segmentBytesMax: Int
         var recordBytesMax: Int
         var inFlightBytesMax: Int
+        /// Told how long each fdatasync took, on the writer thread (for the node's metrics).
+        var onSync: (@Sendable (Duration) -> Void)?
     }
 
     typealias Completion = @Sendable (Result<Void, any Error>) -> Void
@@ -330,7 +332,9 @@ final class LogWriter: @unchecked Sendable {
 
     private func syncActive() throws {
         guard let active, active.hasUnpublishedRecords, settings.durability == .fsync else { return }
+        let started = ContinuousClock.now
         try FileIO.dataSync(active.fd, path: active.segment.path)
+        settings.onSync?(ContinuousClock.now - started)
         condition.lock()
         syncCount += 1
         condition.unlock()

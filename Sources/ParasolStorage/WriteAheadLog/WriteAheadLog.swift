@@ -66,7 +66,8 @@ public final class WriteAheadLog: Sendable {
         durability: Durability = .fsync,
         segmentBytesMax: Int = defaultSegmentBytesMax,
         recordBytesMax: Int = defaultRecordBytesMax,
-        inFlightBytesMax: Int = defaultInFlightBytesMax
+        inFlightBytesMax: Int = defaultInFlightBytesMax,
+        onSync: (@Sendable (Duration) -> Void)? = nil
     ) throws -> (WriteAheadLog, RecoveredLog) {
         guard recordBytesMax >= LogRecordLayout.headerBytes,
               recordBytesMax - LogRecordLayout.termOffset <= Int(UInt32.max)
@@ -88,7 +89,7 @@ public final class WriteAheadLog: Sendable {
             recovered = try LogRecovery.recover(directory: directory, recordBytesMax: recordBytesMax)
             let settings = LogWriter.Settings(
                 directory: directory, durability: durability, segmentBytesMax: segmentBytesMax,
-                recordBytesMax: recordBytesMax, inFlightBytesMax: inFlightBytesMax)
+                recordBytesMax: recordBytesMax, inFlightBytesMax: inFlightBytesMax, onSync: onSync)
             writer = try LogWriter(settings: settings, segments: recovered.segments, lockFD: lockFD)
         } catch {
             FileIO.close(lockFD)
