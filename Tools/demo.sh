@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 parasol=${PARASOL_BIN:-.build/release/parasol}
 cluster=Cluster/local.yaml
-epochs=${DEMO_EPOCHS:-5}
+epochs=${DEMO_EPOCHS:-6}
 victim=${DEMO_KILL_NODE:-n2}
 data=data/local
 logs=data/demo
