@@ -37,6 +37,29 @@ import Glibc
         #expect(log.contains(files.last!.replacingOccurrences(of: ".lz4", with: "")) || log.contains(newest), "the rejected file should be named:\n\(log)")
     }
 
+    /// A damaged record in the middle of the log (valid records after it) may have been
+    /// acknowledged: the node refuses to start and names the file and byte offset.
+    @Test func corruptLogRecordInTheMiddleStopsTheNodeWithFileAndOffset() async throws {
+        let cluster = try LocalCluster(nodes: 1, shards: 1)
+        try await cluster.startAll()
+        let result = try LocalCluster.run(["worker", "--cluster", cluster.clusterFile, "--job", "counter", "--count", "300", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        cluster.kill9("n1")
+
+        let wal = cluster.config.nodes[0].dataDirectory + "/shard-0/wal"
+        let segment = wal + "/" + (try #require(try FileManager.default.contentsOfDirectory(atPath: wal).filter { $0.hasSuffix(".log") }.sorted().first))
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: segment))
+        bytes[bytes.count / 3] ^= 0x01
+        try bytes.write(to: URL(fileURLWithPath: segment))
+
+        try cluster.start("n1")
+        let status = try await cluster.waitUntilExited("n1")
+        #expect(status != 0)
+        let log = cluster.log(of: "n1")
+        #expect(log.contains("is corrupt at byte offset"), "\(log)")
+        #expect(log.contains(segment) || log.contains((segment as NSString).lastPathComponent), "the segment should be named:\n\(log)")
+    }
+
     /// Tensors bigger than a frame travel in chunks both ways and come back bit for bit.
     @Test func tensorsLargerThanAFrameAreChunked() async throws {
         let cluster = try LocalCluster(nodes: 2, shards: 2, frameBytesMax: 64 * 1024)
