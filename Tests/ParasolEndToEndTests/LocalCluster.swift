@@ -1,6 +1,7 @@
 import Foundation
 import ParasolClient
 import ParasolConfig
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -191,21 +192,47 @@ struct ClusterTestError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Ports the kernel just handed out as free: bind to port 0, read the port, close.
+/// Ports for test clusters, taken below Linux's ephemeral range (32768–60999) so that no
+/// outgoing connection of any test can be holding one when a node binds it. A process-wide
+/// counter from a random start keeps parallel tests in this process apart; each port is checked
+/// bindable (nothing else on the machine listens there) before it is handed out.
 enum FreePorts {
+    private static let range = 20_000..<32_000
+    private static let next = Mutex(Int.random(in: 20_000..<32_000))
+
     static func take(_ count: Int) throws -> [Int] {
-        var sockets: [Int32] = []
-        defer { sockets.forEach { close($0) } }
         var ports: [Int] = []
-        for _ in 0..<count {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            guard fd >= 0 else { throw ClusterTestError("socket() failed") }
-            sockets.append(fd)
-            var address = LoopbackAddress(port: 0)
-            guard address.withSockaddr({ bind(fd, $0, $1) }) == 0 else { throw ClusterTestError("bind() failed") }
-            _ = address.withSockaddr { getsockname(fd, $0, &$1) }
-            ports.append(address.port)
+        var attempts = 0
+        while ports.count < count {
+            attempts += 1
+            guard attempts < 10_000 else { throw ClusterTestError("no free ports in \(range)") }
+            let port = next.withLock { value in
+                defer { value = value + 1 < range.upperBound ? value + 1 : range.lowerBound }
+                return value
+            }
+            if isBindable(port) { ports.append(port) }
         }
         return ports
+    }
+
+    /// The first of `count` consecutive free ports (for `parasol cluster init --port BASE`).
+    static func takeConsecutive(_ count: Int) throws -> Int {
+        for _ in 0..<1_000 {
+            let base = next.withLock { value in
+                if value + count >= range.upperBound { value = range.lowerBound }
+                defer { value += count }
+                return value
+            }
+            if (base..<(base + count)).allSatisfy(isBindable) { return base }
+        }
+        throw ClusterTestError("no \(count) consecutive free ports in \(range)")
+    }
+
+    private static func isBindable(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = LoopbackAddress(port: port)
+        return address.withSockaddr { bind(fd, $0, $1) } == 0
     }
 }

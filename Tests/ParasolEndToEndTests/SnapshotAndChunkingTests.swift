@@ -87,7 +87,7 @@ import Glibc
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("c.yaml").path
-        let base = try FreePorts.take(1)[0]
+        let base = try FreePorts.takeConsecutive(4)
         let initResult = try LocalCluster.run(["cluster", "init", "--nodes", "2", "--shards", "3", "--port", "\(base)", "--dir", "data", "-o", file])
         #expect(initResult.status == 0, "\(initResult.stderr)")
 
