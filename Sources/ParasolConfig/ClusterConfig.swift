@@ -10,12 +10,17 @@ public struct ClusterConfig: Sendable, Equatable {
     public var token: String
     public var durability: Durability
     public var frameBytesMax: Int
+    /// A data connection that sends nothing for this long is closed by the node, so a peer
+    /// that stops halfway through a frame cannot hold its buffer forever. Clients reconnect
+    /// (and retry with the same push ids) on their next call, so an idle worker loses nothing.
+    public var idleTimeoutSeconds: Int
     public var snapshot: SnapshotPolicy
     public var nodes: [NodeConfig]
 
     public init(
         name: String, shardCount: Int, replicationFactor: Int, token: String = "",
         durability: Durability = .fsync, frameBytesMax: Int = ClusterConfig.defaultFrameBytesMax,
+        idleTimeoutSeconds: Int = ClusterConfig.defaultIdleTimeoutSeconds,
         snapshot: SnapshotPolicy = SnapshotPolicy(), nodes: [NodeConfig]
     ) {
         self.name = name
@@ -24,6 +29,7 @@ public struct ClusterConfig: Sendable, Equatable {
         self.token = token
         self.durability = durability
         self.frameBytesMax = frameBytesMax
+        self.idleTimeoutSeconds = idleTimeoutSeconds
         self.snapshot = snapshot
         self.nodes = nodes
     }
@@ -31,6 +37,10 @@ public struct ClusterConfig: Sendable, Equatable {
     /// 256 MiB: large enough that a 64 MiB tensor travels in one frame, small enough that a
     /// bogus length prefix cannot make a node reserve gigabytes.
     public static let defaultFrameBytesMax = 256 << 20
+
+    /// 10 minutes: far longer than a worker computes between two calls, short enough that
+    /// abandoned connections do not pile up.
+    public static let defaultIdleTimeoutSeconds = 600
 
     /// The node with this id, or an error that lists the ids the file does define.
     public func node(_ id: String) throws(ClusterConfigError) -> NodeConfig {

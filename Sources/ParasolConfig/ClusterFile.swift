@@ -64,6 +64,7 @@ public enum ClusterFile {
             "replication: \(config.replicationFactor)",
             "durability: \(config.durability.rawValue)",
             "frameBytesMax: \(config.frameBytesMax)",
+            "idleTimeoutSeconds: \(config.idleTimeoutSeconds)",
         ]
         if !config.token.isEmpty {
             lines.append("token: \"\(config.token)\"")
@@ -94,7 +95,7 @@ private struct FieldReader {
 
     func cluster(_ root: Node) throws(ClusterConfigError) -> ClusterConfig {
         let fields = try mapping(root, field: "cluster")
-        try rejectUnknown(fields, allowed: ["name", "shards", "replication", "token", "durability", "frameBytesMax", "snapshot", "nodes"])
+        try rejectUnknown(fields, allowed: ["name", "shards", "replication", "token", "durability", "frameBytesMax", "idleTimeoutSeconds", "snapshot", "nodes"])
         let name = try string(fields, "name", in: root)
         let shards = try int(fields, "shards", in: root, range: 1...4096)
         let nodesNode = try required(fields, "nodes", in: root)
@@ -128,6 +129,9 @@ private struct FieldReader {
         }
         if fields["frameBytesMax"] != nil {
             config.frameBytesMax = try int(fields, "frameBytesMax", in: root, range: 4096...(1 << 31 - 1))
+        }
+        if fields["idleTimeoutSeconds"] != nil {
+            config.idleTimeoutSeconds = try int(fields, "idleTimeoutSeconds", in: root, range: 1...86_400)
         }
         if let snapshotNode = fields["snapshot"] {
             config.snapshot = try snapshot(snapshotNode)

@@ -50,6 +50,18 @@ final class ConnectionHandler: ChannelInboundHandler {
         }
     }
 
+    /// Nothing in or out for the cluster's idle timeout: close, so a peer that went quiet
+    /// (perhaps halfway through a frame) releases what it holds. Clients reconnect on demand.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is IdleStateHandler.IdleStateEvent else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        logger.info("closing idle connection from \(remote(context)) (idle timeout \(node.config.idleTimeoutSeconds) s)")
+        state = .closing
+        context.close(promise: nil)
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         guard case .closing = state else {
             state = .closing

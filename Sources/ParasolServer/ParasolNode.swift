@@ -103,6 +103,7 @@ public final class ParasolNode: Service, Sendable {
 
     private func bind(node: NodeConfig, slot: NodeContextSlot, group: MultiThreadedEventLoopGroup) async throws -> any Channel {
         let frameBytesMax = config.frameBytesMax
+        let idleTimeoutSeconds = config.idleTimeoutSeconds
         let logger = self.logger
         do {
             return try await ServerBootstrap(group: group)
@@ -115,6 +116,7 @@ public final class ParasolNode: Service, Sendable {
                     channel.eventLoop.makeCompletedFuture {
                         let context = try slot.get()
                         try channel.pipeline.syncOperations.addHandlers([
+                            IdleStateHandler(allTimeout: .seconds(Int64(idleTimeoutSeconds))),
                             ByteToMessageHandler(FrameDecoder(frameBytesMax: frameBytesMax)),
                             MessageToByteHandler(FrameEncoder()),
                             ConnectionHandler(node: context, logger: logger),

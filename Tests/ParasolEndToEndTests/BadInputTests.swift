@@ -52,6 +52,29 @@ import Testing
         #expect(cluster.log(of: "n1").contains("closing connection"))
     }
 
+    @Test func aPeerStalledHalfwayThroughAFrameIsClosedAndIdleClientsReconnect() async throws {
+        let cluster = try LocalCluster(nodes: 1, shards: 1, idleTimeoutSeconds: 1)
+        try await cluster.startAll()
+        var frame = ByteBufferAllocator().buffer(capacity: 64)
+        FrameCodec.encode(Frame(requestID: 1, shardID: 0, flags: 0, message: .shardMapRequest), into: &frame)
+        let socket = try RawSocket(port: cluster.config.nodes[0].dataAddress.port, receiveTimeoutSeconds: 10)
+        socket.send(Array(frame.readableBytesView.prefix(10)))
+        let started = Date()
+        let (_, closed) = socket.readUntilClosed()
+        #expect(closed, "a stalled half frame should get its connection closed")
+        #expect(Date().timeIntervalSince(started) < 9)
+
+        let client = ParasolClient(config: cluster.config)
+        try await client.createTensor(CreateTensor(
+            name: "w", kind: .dense, shape: [1], initializer: .zeros, optimizer: .sgd(learningRate: -1), ifNotExists: true))
+        try await client.pushDense("w", gradient: [1])
+        try await Task.sleep(nanoseconds: 2_500_000_000)  // the node closes the idle session meanwhile
+        try await client.pushDense("w", gradient: [1])
+        #expect(try await client.pullDense("w") == [2])
+        await client.close()
+        #expect(cluster.log(of: "n1").contains("closing idle connection"))
+    }
+
     @Test func wrongTokenIsRefusedAndChangesNothing() async throws {
         let cluster = try LocalCluster(nodes: 1, shards: 1, token: "right")
         try await cluster.startAll()

@@ -26,14 +26,14 @@ final class LocalCluster: @unchecked Sendable {
 
     init(
         nodes: Int, shards: Int, token: String = "", snapshotEveryUpdates: Int = 20_000, durability: Durability = .fsync,
-        frameBytesMax: Int = ClusterConfig.defaultFrameBytesMax
+        frameBytesMax: Int = ClusterConfig.defaultFrameBytesMax, idleTimeoutSeconds: Int = ClusterConfig.defaultIdleTimeoutSeconds
     ) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("parasol-e2e-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let ports = try FreePorts.take(2 * nodes)
         var config = ClusterConfig(
             name: "e2e", shardCount: shards, replicationFactor: 1, token: token, durability: durability,
-            frameBytesMax: frameBytesMax,
+            frameBytesMax: frameBytesMax, idleTimeoutSeconds: idleTimeoutSeconds,
             snapshot: SnapshotPolicy(everyUpdates: snapshotEveryUpdates, everySeconds: 0, keep: 2),
             nodes: (0..<nodes).map { index in
                 NodeConfig(
