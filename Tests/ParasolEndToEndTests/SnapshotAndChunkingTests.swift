@@ -112,10 +112,25 @@ import Glibc
             Int32(try String(contentsOfFile: folder.appendingPathComponent("data/\(node)/server.pid").path, encoding: .utf8)
                 .trimmingCharacters(in: .whitespacesAndNewlines))!
         }
+        // A node that dies is started again by `cluster up`, and serves what it acknowledged.
+        kill(pids[0], SIGKILL)
+        try await collected.waitFor("node n1 was killed by signal 9; restarting", timeoutSeconds: 30)
+        let reread = try LocalCluster.run(["worker", "--cluster", file, "--job", "counter", "--count", "0", "--json", "--deadline", "30"])
+        #expect(try reread.json()["value"] as? Double == 50, "\(reread.stdout)\(reread.stderr)")
+        let pidFile = folder.appendingPathComponent("data/n1/server.pid").path
+        var restartedPid = pids[0]
+        let deadline = Date().addingTimeInterval(30)
+        while restartedPid == pids[0], Date() < deadline {
+            restartedPid = Int32((try? String(contentsOfFile: pidFile, encoding: .utf8))?
+                .trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? pids[0]
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        #expect(restartedPid != pids[0], "cluster up did not start n1 again")
+
         up.terminate()
         up.waitUntilExit()
         #expect(up.terminationStatus == 0, "\(collected.text)")
-        for pid in pids {
+        for pid in [restartedPid, pids[1]] {
             #expect(kill(pid, 0) != 0, "node process \(pid) still runs after cluster up stopped")
         }
         #expect(collected.text.contains("stopped"))
