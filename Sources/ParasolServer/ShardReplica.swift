@@ -63,6 +63,9 @@ final class ShardReplica: @unchecked Sendable {
         metrics.setTerm(0)
         metrics.setCommitIndex(recovered.state.appliedIndex)
         metrics.setAppliedIndex(recovered.state.appliedIndex)
+        if let snapshot = recovered.snapshot {
+            metrics.setSnapshotBytes(snapshot.compressedBytes)
+        }
     }
 
     // MARK: Requests
@@ -176,7 +179,8 @@ final class ShardReplica: @unchecked Sendable {
         guard !snapshotInFlight else { return }
         let index = state.appliedIndex
         guard index > lastSnapshotIndex else {
-            answerSnapshotWaiters(.snapshotTaken(SnapshotTaken(index: lastSnapshotIndex, bytes: 0)))
+            // Nothing new since the last snapshot: that one already covers everything.
+            answerSnapshotWaiters(.snapshotTaken(SnapshotTaken(index: lastSnapshotIndex, bytes: UInt64(lastSnapshot?.compressedBytes ?? 0))))
             return
         }
         snapshotInFlight = true

@@ -135,6 +135,13 @@ import Glibc
         }
         let snapshotBytes = PrometheusSamples(try Curl.get(port, "/metrics", http2: false).body)["parasol_snapshot_bytes{shard=\"\(shard)\"}"]
         #expect((snapshotBytes ?? 0) > 0)
+
+        // After kill -9 and a restart the gauge shows the snapshot the shard recovered from.
+        cluster.kill9("n1")
+        try cluster.start("n1")
+        try await cluster.waitUntilServing("n1")
+        let afterRestart = PrometheusSamples(try Curl.get(port, "/metrics", http2: false).body)["parasol_snapshot_bytes{shard=\"\(shard)\"}"]
+        #expect(afterRestart == snapshotBytes, "snapshot bytes \(String(describing: afterRestart)) after restart, \(String(describing: snapshotBytes)) before")
     }
 
     // MARK: parasol health

@@ -132,6 +132,12 @@ public final class ShardMetrics: Sendable {
         elections.increment()
     }
 
+    /// The size of the snapshot a replica recovered from: after a restart the gauge shows the
+    /// snapshot on disk before the next one is written.
+    public func setSnapshotBytes(_ bytes: Int) {
+        snapshotBytes.record(bytes)
+    }
+
     public func recordSnapshot(duration: Duration, bytes: Int) {
         snapshotDuration.recordNanoseconds(duration.nanoseconds)
         snapshotBytes.record(bytes)
