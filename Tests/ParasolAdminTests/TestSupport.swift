@@ -24,11 +24,11 @@ struct RunningServer {
     }
 
     func get(_ target: String, headers: [String: String] = [:]) async throws -> AdminHTTPResponse {
-        try await AdminHTTPClient().get(host: "127.0.0.1", port: port, target: target, headers: headers, timeout: .seconds(10))
+        try await AdminHTTPClient().get(host: "127.0.0.1", port: port, target: target, headers: headers, timeout: .seconds(30))
     }
 
     func post(_ target: String, headers: [String: String] = [:]) async throws -> AdminHTTPResponse {
-        try await AdminHTTPClient().post(host: "127.0.0.1", port: port, target: target, headers: headers, timeout: .seconds(10))
+        try await AdminHTTPClient().post(host: "127.0.0.1", port: port, target: target, headers: headers, timeout: .seconds(30))
     }
 }
 

@@ -8,7 +8,7 @@ import Testing
 @Suite struct FailoverTimingTests {
     static let runs = 2_000
 
-    @Test func leaderCrashToFirstCommitByTheNewLeader() throws {
+    @Test func leaderCrashToFirstCommitByTheNewLeader() async throws {
         var samples: [Int] = []
         for seed in UInt64(1)...UInt64(Self.runs) {
             let cluster = try SimCluster.calm(nodes: 3, seed: seed)
@@ -27,6 +27,7 @@ import Testing
             #expect(recovered, "seed \(seed): no new leader committed within 20 election timeouts")
             samples.append(Int(cluster.now - crashedAt))
             cluster.expectNoViolation()
+            await Task.yield()  // share the test pool with the network tests running beside this one
         }
         samples.sort()
         let median = samples[samples.count / 2]

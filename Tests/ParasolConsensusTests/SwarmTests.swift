@@ -35,6 +35,10 @@ import Testing
                         CrashSeedReporter.publish(seed: seed, worker: worker)
                         totals.add(SwarmRun.run(seed: seed))
                         k += workers
+                        // Let other tests' tasks run between schedules: without this the
+                        // workers hold every thread of the shared pool for the whole swarm,
+                        // and network tests running beside it miss their deadlines.
+                        await Task.yield()
                     }
                     CrashSeedReporter.clear(worker: worker)
                     return totals
