@@ -40,8 +40,8 @@ let package = Package(
 
         // MARK: Libraries, lowest layer first
         .target(name: "CCRC32C"),
-        .target(name: "ParasolWire", dependencies: ["CCRC32C", nio], swiftSettings: strictSettings),
         .target(name: "ParasolConsensus", exclude: ["README.md"], swiftSettings: strictSettings),
+        .target(name: "ParasolWire", dependencies: ["CCRC32C", "ParasolConsensus", nio], swiftSettings: strictSettings),
         .target(name: "ParasolTensors", dependencies: ["ParasolWire", nio], swiftSettings: strictSettings),
         .target(name: "ParasolStorage", dependencies: ["CLZ4", "ParasolWire", nio], swiftSettings: strictSettings),
         .target(
@@ -61,7 +61,8 @@ let package = Package(
         .target(
             name: "ParasolServer",
             dependencies: [
-                "ParasolWire", "ParasolTensors", "ParasolStorage", "ParasolConfig", "ParasolAdmin", nio, nioPosix, logging,
+                "ParasolWire", "ParasolTensors", "ParasolStorage", "ParasolConfig", "ParasolAdmin", "ParasolConsensus", nio, nioPosix,
+                logging,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -78,7 +79,8 @@ let package = Package(
         .executableTarget(
             name: "parasol",
             dependencies: [
-                "ParasolServer", "ParasolClient", "ParasolJobs", "ParasolConfig", "ParasolAdmin", "ParasolWire", logging,
+                "ParasolServer", "ParasolClient", "ParasolJobs", "ParasolConfig", "ParasolAdmin", "ParasolWire", "ParasolConsensus",
+                logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -87,7 +89,7 @@ let package = Package(
         ),
 
         // MARK: Tests
-        .testTarget(name: "ParasolWireTests", dependencies: ["ParasolWire", nio], swiftSettings: strictSettings),
+        .testTarget(name: "ParasolWireTests", dependencies: ["ParasolWire", "ParasolConsensus", nio], swiftSettings: strictSettings),
         .testTarget(name: "ParasolTensorsTests", dependencies: ["ParasolTensors", "ParasolWire", nio], swiftSettings: strictSettings),
         .testTarget(name: "ParasolStorageTests", dependencies: ["ParasolStorage", nio], swiftSettings: strictSettings),
         .testTarget(name: "ParasolConsensusTests", dependencies: ["ParasolConsensus"], swiftSettings: strictSettings),

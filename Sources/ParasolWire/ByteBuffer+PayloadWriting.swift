@@ -1,8 +1,8 @@
 import NIOCore
 
 /// The field encodings every payload is built from (Protocols/wire.md, "Field encodings"):
-/// little-endian integers, IEEE-754 float32 bit patterns, bool as one byte, strings and arrays
-/// prefixed with a u32, float blocks padded to a 4-byte boundary.
+/// little-endian integers, IEEE-754 float32 bit patterns, bool as one byte, strings, byte strings
+/// and arrays prefixed with a u32, float blocks padded to a 4-byte boundary.
 extension ByteBuffer {
     mutating func writeWireU8(_ value: UInt8) {
         writeInteger(value)
@@ -32,6 +32,18 @@ extension ByteBuffer {
     mutating func writeWireString(_ value: String) {
         writeWireU32(Self.wireCount(value.utf8.count, of: "string bytes"))
         writeString(value)
+    }
+
+    /// u32 byte length, then the bytes as they are.
+    mutating func writeWireBytes(_ bytes: [UInt8]) {
+        writeWireU32(Self.wireCount(bytes.count, of: "bytes"))
+        writeBytes(bytes)
+    }
+
+    /// u32 byte length, then `bytes`' readable bytes as they are (no alignment: opaque bytes).
+    mutating func writeWireBytes(_ bytes: ByteBuffer) {
+        writeWireU32(Self.wireCount(bytes.readableBytes, of: "bytes"))
+        writeImmutableBuffer(bytes)
     }
 
     /// u32 count, then each value as a u64.

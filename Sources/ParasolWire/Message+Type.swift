@@ -20,6 +20,11 @@ extension Message {
         case .shardMap: .shardMap
         case .snapshotTaken: .snapshotTaken
         case .error: .error
+        case .raftMessages: .raftMessages
+        case .snapshotChunk: .snapshotChunk
+        case .snapshotChunkAck: .snapshotChunkAck
+        case .transferLeadership: .transferLeadership
+        case .leadershipTransferred: .leadershipTransferred
         }
     }
 }
@@ -51,6 +56,11 @@ extension MessageType: CustomStringConvertible {
         case .shardMap: "shardMap"
         case .snapshotTaken: "snapshotTaken"
         case .error: "error"
+        case .raftMessages: "raftMessages"
+        case .snapshotChunk: "snapshotChunk"
+        case .snapshotChunkAck: "snapshotChunkAck"
+        case .transferLeadership: "transferLeadership"
+        case .leadershipTransferred: "leadershipTransferred"
         }
     }
 }

@@ -1,11 +1,12 @@
 import NIOCore
 
-/// Every message Parasol's data plane carries, one case per message type of `Protocols/wire.md`.
+/// Every message Parasol's data port carries, one case per message type of `Protocols/wire.md`:
+/// workers' requests and servers' replies, and the replication messages between nodes.
 ///
-/// Requests and replies share one enum so that a frame decodes to exactly one value and the
-/// golden vectors cover both directions. Float payloads stay `ByteBuffer` slices of the received
-/// frame (little-endian float32, no per-element decode): a 64 MiB push is never copied into an
-/// array just to be read once by an optimizer.
+/// Requests, replies and replication share one enum so that a frame decodes to exactly one value
+/// and the golden vectors cover every direction. Float payloads stay `ByteBuffer` slices of the
+/// received frame (little-endian float32, no per-element decode): a 64 MiB push is never copied
+/// into an array just to be read once by an optimizer.
 public enum Message: Sendable, Equatable {
     // MARK: Requests (worker → server)
     case hello(Hello)
@@ -28,9 +29,17 @@ public enum Message: Sendable, Equatable {
     case shardMap(ShardMap)
     case snapshotTaken(SnapshotTaken)
     case error(ErrorReply)
+
+    // MARK: Replication (node → node, operator → node; Sources/ParasolWire/Replication)
+    case raftMessages(RaftBatch)
+    case snapshotChunk(SnapshotChunk)
+    case snapshotChunkAck(SnapshotChunkAck)
+    case transferLeadership(TransferLeadership)
+    case leadershipTransferred(LeadershipTransferred)
 }
 
-/// The message type byte of the frame header. Values 0x40–0x5F are reserved for replication.
+/// The message type byte of the frame header. Values 0x40–0x5F belong to replication; those
+/// not listed here are unknown types like any other.
 public enum MessageType: UInt8, Sendable, CaseIterable {
     case hello = 0x01
     case createTensor = 0x02
@@ -42,6 +51,12 @@ public enum MessageType: UInt8, Sendable, CaseIterable {
     case shardMapRequest = 0x08
     case snapshotRequest = 0x09
 
+    case raftMessages = 0x40
+    case snapshotChunk = 0x41
+    case snapshotChunkAck = 0x42
+    case transferLeadership = 0x43
+    case leadershipTransferred = 0x44
+
     case helloReply = 0x81
     case tensorCreated = 0x82
     case pushAck = 0x83
@@ -52,9 +67,9 @@ public enum MessageType: UInt8, Sendable, CaseIterable {
     case snapshotTaken = 0x89
     case error = 0xFF
 
-    /// The first type value reserved for the replication messages (AppendEntries, votes, …).
+    /// The first type value of the range kept for replication messages (consensus, snapshots, …).
     public static let replicationRangeStart: UInt8 = 0x40
-    /// The last type value reserved for replication.
+    /// The last type value of the range kept for replication.
     public static let replicationRangeEnd: UInt8 = 0x5F
 }
 

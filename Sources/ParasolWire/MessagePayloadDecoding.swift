@@ -86,6 +86,20 @@ extension PayloadReader {
             return .snapshotTaken(SnapshotTaken(index: try readU64("index"), bytes: try readU64("bytes")))
         case .error:
             return .error(try readErrorReply())
+        case .raftMessages:
+            return .raftMessages(try readRaftBatch())
+        case .snapshotChunk:
+            return .snapshotChunk(try readSnapshotChunk())
+        case .snapshotChunkAck:
+            return .snapshotChunkAck(try readSnapshotChunkAck())
+        case .transferLeadership:
+            return .transferLeadership(TransferLeadership(target: try readString("target"), timeoutMillis: try readU32("timeoutMillis")))
+        case .leadershipTransferred:
+            return .leadershipTransferred(LeadershipTransferred(
+                previousPrimary: try readString("previousPrimary"),
+                newPrimary: try readString("newPrimary"),
+                term: try readU64("term"),
+                elapsedMicros: try readU64("elapsedMicros")))
         }
     }
 

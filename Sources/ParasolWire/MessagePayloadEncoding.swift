@@ -81,6 +81,20 @@ extension ByteBuffer {
             writeWireU16(error.code.rawValue)
             writeWireString(error.message)
             writeWireString(error.leaderHint)
+        case .raftMessages(let batch):
+            writeWireRaftBatch(batch)
+        case .snapshotChunk(let chunk):
+            writeWireSnapshotChunk(chunk)
+        case .snapshotChunkAck(let ack):
+            writeWireSnapshotChunkAck(ack)
+        case .transferLeadership(let transfer):
+            writeWireString(transfer.target)
+            writeWireU32(transfer.timeoutMillis)
+        case .leadershipTransferred(let transferred):
+            writeWireString(transferred.previousPrimary)
+            writeWireString(transferred.newPrimary)
+            writeWireU64(transferred.term)
+            writeWireU64(transferred.elapsedMicros)
         }
     }
 }

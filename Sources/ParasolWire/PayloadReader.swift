@@ -61,6 +61,20 @@ struct PayloadReader {
         return text
     }
 
+    /// A u32 byte length and that many opaque bytes, copied out.
+    mutating func readBytes(_ field: @autoclosure () -> String) throws(WireError) -> [UInt8] {
+        let length = Int(try readU32("\(field()) length"))
+        try requireBytes(length, for: field())
+        return buffer.readBytes(length: length)!
+    }
+
+    /// A u32 byte length and that many opaque bytes, as a slice of the payload: no copy.
+    mutating func readByteSlice(_ field: @autoclosure () -> String) throws(WireError) -> ByteBuffer {
+        let length = Int(try readU32("\(field()) length"))
+        try requireBytes(length, for: field())
+        return buffer.readSlice(length: length)!
+    }
+
     /// A u32 count and that many u64 values.
     mutating func readU64Array(_ field: @autoclosure () -> String) throws(WireError) -> [UInt64] {
         let count = try readCount(field(), elementBytesMin: 8)

@@ -13,8 +13,8 @@ public enum WireError: Error, Equatable, CustomStringConvertible {
     case crcMismatch(expected: UInt32, actual: UInt32)
     /// The header announces a frame of `length` bytes (header included) above `limit`.
     case frameTooLarge(length: Int, limit: Int)
-    /// Header byte 5 is not a message type of this version (this includes the replication range,
-    /// which is not served on the data port).
+    /// Header byte 5 is not a message type of this version (this includes the unassigned values
+    /// of the replication range).
     case unknownMessageType(UInt8)
     /// The payload does not match the layout of its message type; `reason` names the field.
     case malformedPayload(type: MessageType, reason: String)
@@ -34,7 +34,7 @@ public enum WireError: Error, Equatable, CustomStringConvertible {
             return "frame of \(length) bytes exceeds the limit of \(limit) bytes"
         case .unknownMessageType(let type):
             if (MessageType.replicationRangeStart...MessageType.replicationRangeEnd).contains(type) {
-                return "message type 0x\(hex(type)) is reserved for replication and not accepted here"
+                return "message type 0x\(hex(type)) is in the range reserved for replication but not defined in protocol version \(Frame.protocolVersion)"
             }
             return "unknown message type 0x\(hex(type))"
         case .malformedPayload(let type, let reason):

@@ -43,7 +43,7 @@ import Testing
         expectRejected(bytes, .unsupportedVersion(version), detectedAfter: 5)
     }
 
-    @Test(arguments: [UInt8(0x00), 0x10, 0x40, 0x41, 0x5F, 0x86, 0xFE])
+    @Test(arguments: [UInt8(0x00), 0x10, 0x45, 0x50, 0x5F, 0x86, 0xFE])
     func unknownMessageType(_ type: UInt8) {
         var bytes = Self.validFrame
         bytes[5] = type
@@ -51,7 +51,7 @@ import Testing
     }
 
     @Test func replicationTypesAreNamedAsReservedInTheError() {
-        #expect(WireError.unknownMessageType(0x41).description.contains("reserved for replication"))
+        #expect(WireError.unknownMessageType(0x45).description.contains("reserved for replication"))
         #expect(!WireError.unknownMessageType(0x10).description.contains("replication"))
     }
 

@@ -10,7 +10,10 @@ struct GoldenVector: Sendable, CustomStringConvertible {
 
     var description: String { file }
 
-    static let all: [GoldenVector] = [
+    static let all: [GoldenVector] = dataPlane + replication
+
+    /// The messages between workers and servers.
+    static let dataPlane: [GoldenVector] = [
         GoldenVector(
             file: "hello.bin", summary: "A worker opens a session: versions 1…1, its client id and the cluster token.",
             frame: Frame(requestID: 1, shardID: 0, message: .hello(Hello(minVersion: 1, maxVersion: 1, clientID: 0x0123_4567_89AB_CDEF, token: "s3cret")))),

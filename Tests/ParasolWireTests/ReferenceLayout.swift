@@ -16,6 +16,8 @@ enum WireField {
     case string(String, String)
     case count(String, Int)
     case floats(String, [Float])
+    /// u32 byte length, then the bytes.
+    case bytes(String, [UInt8])
 }
 
 /// One row of a vector's layout table.
@@ -114,6 +116,17 @@ enum ReferenceLayout {
             return [.u64("index", taken.index), .u64("bytes", taken.bytes)]
         case .error(let error):
             return [.u16("code", error.code.rawValue, note: "\(error.code)"), .string("message", error.message), .string("leaderHint", error.leaderHint)]
+        case .raftMessages(let batch):
+            return fields(of: batch)
+        case .snapshotChunk(let chunk):
+            return fields(of: chunk)
+        case .snapshotChunkAck(let ack):
+            return fields(of: ack)
+        case .transferLeadership(let transfer):
+            return [.string("target", transfer.target), .u32("timeoutMillis", transfer.timeoutMillis)]
+        case .leadershipTransferred(let transferred):
+            return [.string("previousPrimary", transferred.previousPrimary), .string("newPrimary", transferred.newPrimary),
+                    .u64("term", transferred.term), .u64("elapsedMicros", transferred.elapsedMicros)]
         }
     }
 
@@ -196,6 +209,12 @@ struct ReferenceEncoder {
             }
         case .count(let name, let count):
             raw("\(name) count", littleEndian(UInt32(count)), value: "\(count)")
+        case .bytes(let name, let data):
+            raw("\(name) length", littleEndian(UInt32(data.count)), value: "\(data.count)")
+            if !data.isEmpty {
+                let printable = data.allSatisfy { (0x20..<0x7F).contains($0) && $0 != UInt8(ascii: "|") }
+                raw(name, data, value: printable ? "\"\(String(decoding: data, as: UTF8.self))\"" : "\(data.count) bytes")
+            }
         case .floats(let name, let values):
             raw("\(name) byte count", littleEndian(UInt32(values.count * 4)), value: "\(values.count * 4)")
             let padding = (4 - bytes.count % 4) % 4

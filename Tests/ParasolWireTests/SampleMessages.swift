@@ -48,5 +48,5 @@ enum SampleMessages {
         .snapshotTaken(SnapshotTaken(index: 1234, bytes: 56789)),
     ] + ErrorCode.allCases.map { code in
         .error(ErrorReply(code: code, message: "sample \(code)", leaderHint: code == .notLeader ? "n2" : ""))
-    }
+    } + replication
 }

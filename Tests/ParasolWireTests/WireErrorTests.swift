@@ -8,7 +8,7 @@ import Testing
             (.unsupportedVersion(2), .unsupportedVersion),
             (.crcMismatch(expected: 1, actual: 2), .badFrame),
             (.frameTooLarge(length: 1 << 30, limit: 1 << 28), .tooLarge),
-            (.unknownMessageType(0x41), .badFrame),
+            (.unknownMessageType(0x45), .badFrame),
             (.malformedPayload(type: .pushDense, reason: "gradient holds 6 bytes"), .badFrame),
             (.truncated(bufferedBytes: 3), .badFrame),
         ]
@@ -27,7 +27,8 @@ import Testing
             == "frame CRC-32C mismatch: header says 0xe3069283, the bytes received give 0x0000001a")
         #expect(WireError.frameTooLarge(length: 300, limit: 200).description == "frame of 300 bytes exceeds the limit of 200 bytes")
         #expect(WireError.unknownMessageType(0x10).description == "unknown message type 0x10")
-        #expect(WireError.unknownMessageType(0x41).description == "message type 0x41 is reserved for replication and not accepted here")
+        #expect(WireError.unknownMessageType(0x45).description
+            == "message type 0x45 is in the range reserved for replication but not defined in protocol version 1")
         #expect(WireError.malformedPayload(type: .pushDense, reason: "gradient holds 6 bytes").description
             == "malformed pushDense (0x03) payload: gradient holds 6 bytes")
         #expect(WireError.truncated(bufferedBytes: 3).description == "connection ended 3 bytes into a frame")
