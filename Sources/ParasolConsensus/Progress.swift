@@ -76,6 +76,15 @@ struct Progress: Sendable {
     /// The follower rejected an append whose `prevIndex` was `rejectedIndex`; `hintedNext` is
     /// where the conflict hint says to resume. Returns `false` for a stale rejection (an answer
     /// to a message sent before the leader already backed off).
+    /// The follower holds only entries through `lastIndex`, below `match`: start probing there.
+    mutating func restart(afterFollowerLastIndex lastIndex: LogIndex) {
+        match = lastIndex
+        next = lastIndex + 1
+        state = .probe
+        inflights.reset()
+        probeSent = false
+    }
+
     mutating func backOff(rejectedIndex: LogIndex, hintedNext: LogIndex) -> Bool {
         // Entries through `match` are acknowledged: a rejection at or below it is an old answer.
         guard rejectedIndex > match else { return false }

@@ -63,6 +63,15 @@ extension RaftNode {
         recordLeaseAck(echoedSentAtTick: response.echoedSentAtTick, slot: slot)
 
         if let rejection = response.rejection {
+            if rejection.conflictTerm == nil, rejection.firstIndexOfConflictTerm <= progress[slot].match {
+                // The follower's log ends before entries it acknowledged: its storage was wiped
+                // or replaced (or this is a stale answer from before it caught up). Feed it again
+                // from what it says it holds: a snapshot if that is compacted away here. Commit
+                // never moves back, so recounting its match lower is safe.
+                progress[slot].restart(afterFollowerLastIndex: rejection.firstIndexOfConflictTerm - 1)
+                sendAppend(toSlot: slot, evenIfEmpty: true)
+                return
+            }
             let hintedNext = nextIndexAfter(rejection, rejectedIndex: response.index)
             if progress[slot].backOff(rejectedIndex: response.index, hintedNext: hintedNext) {
                 sendAppend(toSlot: slot, evenIfEmpty: true)
@@ -163,8 +172,9 @@ extension RaftNode {
     }
 
     mutating func handleHeartbeat(_ heartbeat: Heartbeat, from leaderID: NodeID) {
-        // The leader never sends more than our match index, which we persisted before acking.
-        log.commit(through: heartbeat.commit)
+        // The leader never sends more than our match index, which we persisted before acking;
+        // only a follower whose storage was wiped holds less, and it must not crash on that.
+        log.commit(through: min(heartbeat.commit, log.lastIndex))
         send(.heartbeatResponse(echoedSentAtTick: heartbeat.sentAtTick), to: leaderID)
     }
 }
