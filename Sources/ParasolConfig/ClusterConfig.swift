@@ -15,13 +15,14 @@ public struct ClusterConfig: Sendable, Equatable {
     /// (and retry with the same push ids) on their next call, so an idle worker loses nothing.
     public var idleTimeoutSeconds: Int
     public var snapshot: SnapshotPolicy
+    public var consensus: ConsensusTiming
     public var nodes: [NodeConfig]
 
     public init(
         name: String, shardCount: Int, replicationFactor: Int, token: String = "",
         durability: Durability = .fsync, frameBytesMax: Int = ClusterConfig.defaultFrameBytesMax,
         idleTimeoutSeconds: Int = ClusterConfig.defaultIdleTimeoutSeconds,
-        snapshot: SnapshotPolicy = SnapshotPolicy(), nodes: [NodeConfig]
+        snapshot: SnapshotPolicy = SnapshotPolicy(), consensus: ConsensusTiming = ConsensusTiming(), nodes: [NodeConfig]
     ) {
         self.name = name
         self.shardCount = shardCount
@@ -31,6 +32,7 @@ public struct ClusterConfig: Sendable, Equatable {
         self.frameBytesMax = frameBytesMax
         self.idleTimeoutSeconds = idleTimeoutSeconds
         self.snapshot = snapshot
+        self.consensus = consensus
         self.nodes = nodes
     }
 
@@ -75,6 +77,28 @@ public struct SnapshotPolicy: Sendable, Equatable {
         self.everySeconds = everySeconds
         self.keep = keep
     }
+}
+
+/// How fast replica groups detect a dead primary, in milliseconds of wall time.
+///
+/// Servers tick their consensus groups every `tickMillis` (10 ms); these values are rounded to
+/// whole ticks. The defaults (30 ms heartbeats, 150–300 ms randomized election timeouts) replace
+/// a killed primary in about 200 ms on a LAN. Raise them on a slow or congested network: an
+/// election timeout far above the worst round trip avoids needless elections.
+public struct ConsensusTiming: Sendable, Equatable {
+    public static let tickMillis = 10
+
+    public var heartbeatMillis: Int
+    /// The low end of the randomized election timeout; the high end is twice this.
+    public var electionMillis: Int
+
+    public init(heartbeatMillis: Int = 30, electionMillis: Int = 150) {
+        self.heartbeatMillis = heartbeatMillis
+        self.electionMillis = electionMillis
+    }
+
+    public var heartbeatTicks: Int { max(1, heartbeatMillis / Self.tickMillis) }
+    public var electionTicks: Int { max(2, electionMillis / Self.tickMillis) }
 }
 
 /// One server node: where it listens and where it keeps its data.

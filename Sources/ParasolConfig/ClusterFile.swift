@@ -74,6 +74,9 @@ public enum ClusterFile {
             "  everyUpdates: \(config.snapshot.everyUpdates)",
             "  everySeconds: \(config.snapshot.everySeconds)",
             "  keep: \(config.snapshot.keep)",
+            "consensus:",
+            "  heartbeatMillis: \(config.consensus.heartbeatMillis)",
+            "  electionMillis: \(config.consensus.electionMillis)",
             "nodes:",
         ]
         for node in config.nodes {
@@ -95,7 +98,7 @@ private struct FieldReader {
 
     func cluster(_ root: Node) throws(ClusterConfigError) -> ClusterConfig {
         let fields = try mapping(root, field: "cluster")
-        try rejectUnknown(fields, allowed: ["name", "shards", "replication", "token", "durability", "frameBytesMax", "idleTimeoutSeconds", "snapshot", "nodes"])
+        try rejectUnknown(fields, allowed: ["name", "shards", "replication", "token", "durability", "frameBytesMax", "idleTimeoutSeconds", "snapshot", "consensus", "nodes"])
         let name = try string(fields, "name", in: root)
         let shards = try int(fields, "shards", in: root, range: 1...4096)
         let nodesNode = try required(fields, "nodes", in: root)
@@ -136,6 +139,9 @@ private struct FieldReader {
         if let snapshotNode = fields["snapshot"] {
             config.snapshot = try snapshot(snapshotNode)
         }
+        if let consensusNode = fields["consensus"] {
+            config.consensus = try consensus(consensusNode)
+        }
         return config
     }
 
@@ -161,6 +167,24 @@ private struct FieldReader {
         if fields["everySeconds"] != nil { policy.everySeconds = try int(fields, "everySeconds", in: node, range: 0...86_400 * 7) }
         if fields["keep"] != nil { policy.keep = try int(fields, "keep", in: node, range: 1...100) }
         return policy
+    }
+
+    func consensus(_ node: Node) throws(ClusterConfigError) -> ConsensusTiming {
+        let fields = try mapping(node, field: "consensus")
+        try rejectUnknown(fields, allowed: ["heartbeatMillis", "electionMillis"])
+        var timing = ConsensusTiming()
+        if fields["heartbeatMillis"] != nil {
+            timing.heartbeatMillis = try int(fields, "heartbeatMillis", in: node, range: ConsensusTiming.tickMillis...10_000)
+        }
+        if fields["electionMillis"] != nil {
+            timing.electionMillis = try int(fields, "electionMillis", in: node, range: 2 * ConsensusTiming.tickMillis...60_000)
+        }
+        guard timing.electionTicks > timing.heartbeatTicks else {
+            throw .invalidField(
+                path: path, field: "consensus.electionMillis", line: line(node),
+                reason: "\(timing.electionMillis) must be above heartbeatMillis (\(timing.heartbeatMillis)): followers would campaign between two heartbeats")
+        }
+        return timing
     }
 
     func checkUnique(_ nodes: [NodeConfig], sequence: [Node]) throws(ClusterConfigError) {
