@@ -110,6 +110,21 @@ enum FileIO {
         }
     }
 
+    /// Writes all of `bytes` at `offset`, leaving the file position alone.
+    static func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: Int, path: String) throws(FileSystemError) {
+        var done = 0
+        while done < bytes.count {
+            let n = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done))
+            if n > 0 {
+                done += n
+            } else if n == 0 {
+                throw FileSystemError(operation: "pwrite (no progress)", path: path, errnoCode: EIO)
+            } else if errno != EINTR {
+                throw FileSystemError(operation: "pwrite", path: path, errnoCode: errno)
+            }
+        }
+    }
+
     /// Writes every byte the vectors describe at `offset`, in as few `pwritev` calls as the
     /// kernel allows. The vectors are consumed: on return their contents are unspecified.
     static func write(_ fd: Int32, vectors: inout [iovec], at offset: Int, path: String) throws(FileSystemError) {

@@ -54,6 +54,11 @@ struct SnapshotDirectory: Sendable {
     }
 
     private func readManifest(_ manifestPath: String, index: UInt64) throws(SnapshotError) -> SnapshotManifest {
+        try decodeManifest(try readManifestBytes(manifestPath), manifestPath: manifestPath, index: index)
+    }
+
+    /// The bytes of the manifest at `manifestPath`, refusing one above `manifestBytesMax`.
+    func readManifestBytes(_ manifestPath: String) throws(SnapshotError) -> Data {
         var fileBytes = 0
         var data = Data()
         do throws(FileSystemError) {
@@ -71,6 +76,15 @@ struct SnapshotDirectory: Sendable {
         }
         guard fileBytes <= Self.manifestBytesMax else {
             throw .manifestUnreadable(file: manifestPath, reason: "\(fileBytes) bytes, above the \(Self.manifestBytesMax)-byte limit")
+        }
+        return data
+    }
+
+    /// Decodes and checks manifest bytes: shape, format, that they name `index`, plausible
+    /// sizes. `manifestPath` is the file the bytes came from (or will go to), for the errors.
+    func decodeManifest(_ data: Data, manifestPath: String, index: UInt64) throws(SnapshotError) -> SnapshotManifest {
+        guard data.count <= Self.manifestBytesMax else {
+            throw .manifestUnreadable(file: manifestPath, reason: "\(data.count) bytes, above the \(Self.manifestBytesMax)-byte limit")
         }
         let manifest: SnapshotManifest
         do {

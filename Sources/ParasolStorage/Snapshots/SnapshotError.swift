@@ -27,6 +27,17 @@ public enum SnapshotError: Error, CustomStringConvertible {
     case io(FileSystemError)
     /// `prune` was asked to keep fewer than one snapshot.
     case invalidKeepCount(Int)
+    /// No snapshot with this index is in the directory (neither its `.lz4` nor its manifest).
+    case notFound(directory: String, index: UInt64)
+    /// An incoming chunk does not start where the part file ends; the sender must continue at
+    /// `receivedBytes`.
+    case chunkOutOfOrder(file: String, offset: UInt64, receivedBytes: UInt64)
+    /// An incoming chunk reaches past the size the transfer announced.
+    case chunkBeyondEnd(file: String, endBytes: UInt64, totalBytes: UInt64)
+    /// `install` was called before every byte of the transfer arrived.
+    case transferIncomplete(file: String, receivedBytes: UInt64, totalBytes: UInt64)
+    /// The incoming snapshot was already installed, rejected or discarded.
+    case transferFinished(file: String)
 
     public var description: String {
         switch self {
@@ -56,6 +67,16 @@ public enum SnapshotError: Error, CustomStringConvertible {
             return error.description
         case .invalidKeepCount(let keep):
             return "cannot keep \(keep) snapshots: at least one must be kept"
+        case .notFound(let directory, let index):
+            return "no snapshot at index \(index) in \(directory)"
+        case .chunkOutOfOrder(let file, let offset, let receivedBytes):
+            return "incoming snapshot \(file) got a chunk at byte offset \(offset) but holds \(receivedBytes) bytes; continue at \(receivedBytes)"
+        case .chunkBeyondEnd(let file, let endBytes, let totalBytes):
+            return "incoming snapshot \(file) got a chunk ending at byte \(endBytes), past the announced \(totalBytes) bytes"
+        case .transferIncomplete(let file, let receivedBytes, let totalBytes):
+            return "incoming snapshot \(file) holds \(receivedBytes) of \(totalBytes) bytes and cannot be installed yet"
+        case .transferFinished(let file):
+            return "incoming snapshot \(file) was already installed, rejected or discarded"
         }
     }
 }

@@ -19,7 +19,8 @@ import ParasolWire
 /// and syncs.
 public final class SnapshotStore: @unchecked Sendable {
     // @unchecked: `compressor`, `decompressor`, `inputBuffer` and `verifiedPaths` are only
-    // touched while holding `lock`.
+    // touched while holding `lock` (the transfer extension in SnapshotStore+Transfer.swift
+    // takes it too, which is why `lock`, `files` and `verifiedPaths` are not private).
 
     /// Far above any shard this project holds; a manifest claiming more is damage, not data.
     public static let defaultContentBytesMax = 64 << 30
@@ -30,15 +31,15 @@ public final class SnapshotStore: @unchecked Sendable {
 
     public let directory: String
     public let contentBytesMax: Int
-    private let files: SnapshotDirectory
+    let files: SnapshotDirectory
 
-    private let lock = NSLock()
+    let lock = NSLock()
     private var compressor: LZ4FrameCompressor?
     private var decompressor: LZ4FrameDecompressor?
     private var inputBuffer: UnsafeMutableRawBufferPointer?
     /// Snapshot files whose CRC-32C matched their manifest in this process (written or checked
     /// here), so `prune` does not re-read them.
-    private var verifiedPaths: Set<String> = []
+    var verifiedPaths: Set<String> = []
 
     /// Opens the store in `directory`, creating it if needed, and removes temporary files left by
     /// a write that a crash interrupted.
@@ -142,6 +143,14 @@ public final class SnapshotStore: @unchecked Sendable {
         let path = files.snapshotPath(of: index)
         let (manifest, fd) = try files.openChecked(index: index)
         defer { FileIO.close(fd) }
+        let content = try verifiedContent(ofFileAt: fd, path: path, manifest: manifest)
+        return (manifest.info(path: path, manifestPath: files.manifestPath(of: index)), content)
+    }
+
+    /// Decompresses the `.lz4` file open at `fd` (whose size the caller checked) and checks it
+    /// against `manifest`: CRC-32C of the file, LZ4 errors and content checksum, content size.
+    /// Call with `lock` held.
+    func verifiedContent(ofFileAt fd: Int32, path: String, manifest: SnapshotManifest) throws(SnapshotError) -> ByteBuffer {
         let decompressor: LZ4FrameDecompressor
         do {
             decompressor = try reusedDecompressor()
@@ -169,7 +178,7 @@ public final class SnapshotStore: @unchecked Sendable {
         guard content.readableBytes == manifest.uncompressedBytes else {
             throw .contentSizeMismatch(file: path, manifestBytes: manifest.uncompressedBytes, contentBytes: content.readableBytes)
         }
-        return (manifest.info(path: path, manifestPath: files.manifestPath(of: index)), content)
+        return content
     }
 
     /// Why a failed decompression rejects the file. A file that does not match its manifest's
@@ -234,7 +243,9 @@ public final class SnapshotStore: @unchecked Sendable {
         return try files.indices().first { isGood(index: $0) }
     }
 
-    private func isGood(index: UInt64) -> Bool {
+    /// Whether the snapshot at `index` has a valid manifest and a file whose CRC-32C matches it.
+    /// Call with `lock` held.
+    func isGood(index: UInt64) -> Bool {
         let path = files.snapshotPath(of: index)
         if verifiedPaths.contains(path) {
             return FileManager.default.fileExists(atPath: files.manifestPath(of: index))

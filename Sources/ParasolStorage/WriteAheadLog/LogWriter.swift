@@ -2,8 +2,9 @@ import Foundation
 import Glibc
 import NIOCore
 
-/// The group-commit engine behind `WriteAheadLog`: a queue of appends and one thread that
-/// writes whatever queued up while it was busy, syncs once, and completes every waiter.
+/// The group-commit engine behind `WriteAheadLog`: a queue of appends (and the occasional
+/// truncation) and one thread that writes whatever queued up while it was busy, syncs once, and
+/// completes every waiter.
 ///
 /// Under load the fdatasync cost (~0.25 ms here) is paid per batch instead of per record. A
 /// batch is written with `pwritev`: headers and small payloads are staged back to back in one
@@ -26,8 +27,17 @@ final class LogWriter: @unchecked Sendable {
 
     typealias Completion = @Sendable (Result<Void, any Error>) -> Void
 
-    private struct PendingAppend {
-        var records: [LogRecord]
+    /// One queued operation. Truncations travel in the same queue as appends so that both take
+    /// effect in the order they were called.
+    private struct PendingOperation {
+        enum Kind {
+            case append([LogRecord])
+            /// Remove every record with index ≥ `fromIndex`.
+            case truncate(fromIndex: UInt64)
+        }
+
+        var kind: Kind
+        /// Record bytes an append holds in flight; 0 for a truncation.
         var recordBytes: Int
         var completion: Completion
     }
@@ -60,10 +70,13 @@ final class LogWriter: @unchecked Sendable {
     // MARK: Shared (guarded by `condition`)
 
     private let condition = NSCondition()
-    private var queue: [PendingAppend] = []
+    private var queue: [PendingOperation] = []
     private var inFlightBytes = 0
-    /// The index the next appended record must carry; nil while the log is empty.
+    /// The index the next appended record must carry; nil while the log is empty. Like
+    /// `firstIndex`, it describes the log with every queued operation applied.
     private var nextIndex: UInt64?
+    /// The index of the log's first record, queued or written; nil while the log is empty.
+    private var firstIndex: UInt64?
     private var state = State.running
     private var writerExited = false
     private var writerThreadID: pthread_t?
@@ -91,6 +104,7 @@ final class LogWriter: @unchecked Sendable {
         self.lockFD = lockFD
         self.segments = segments
         self.nextIndex = segments.last.map { $0.lastIndex + 1 }
+        self.firstIndex = segments.first?.firstIndex
         if let last = segments.last {
             let fd = try FileIO.openForWriting(last.path, truncate: false)
             active = ActiveSegment(fd: fd, segment: last, writtenBytes: last.durableBytes, hasUnpublishedRecords: false)
@@ -125,9 +139,40 @@ final class LogWriter: @unchecked Sendable {
             completion(.failure(refusal))
             return
         }
+        if let first = records.first, firstIndex == nil { firstIndex = first.index }
         if let last = records.last { nextIndex = last.index + 1 }
         inFlightBytes += recordBytes
-        queue.append(PendingAppend(records: records, recordBytes: recordBytes, completion: completion))
+        queue.append(PendingOperation(kind: .append(records), recordBytes: recordBytes, completion: completion))
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Queues the removal of every record with index ≥ `index`. The next append must carry
+    /// `index`, or any index when nothing is left; an `index` past the next one changes nothing
+    /// (its completion still waits for what was queued before it). Never waits for in-flight
+    /// bytes: it adds none.
+    func truncate(from index: UInt64, completion: @escaping Completion) {
+        condition.lock()
+        let refusal: WriteAheadLogError?
+        switch state {
+        case .running: refusal = nil
+        case .closing: refusal = .closed
+        case .failed(let error): refusal = .failed(underlying: error)
+        }
+        if let refusal {
+            condition.unlock()
+            completion(.failure(refusal))
+            return
+        }
+        if let first = firstIndex, let next = nextIndex, index < next {
+            if index <= first {
+                firstIndex = nil
+                nextIndex = nil
+            } else {
+                nextIndex = index
+            }
+        }
+        queue.append(PendingOperation(kind: .truncate(fromIndex: index), recordBytes: 0, completion: completion))
         condition.broadcast()
         condition.unlock()
     }
@@ -174,6 +219,10 @@ final class LogWriter: @unchecked Sendable {
         defer { condition.unlock() }
         let removable = segments.dropLast().prefix { $0.lastIndex <= index }
         segments.removeFirst(removable.count)
+        // The last segment stays, so this never empties the log; it only moves its start.
+        if let first = segments.first, let queuedFirst = firstIndex, first.firstIndex > queuedFirst {
+            firstIndex = first.firstIndex
+        }
         return Array(removable)
     }
 
@@ -200,7 +249,7 @@ final class LogWriter: @unchecked Sendable {
         writerThreadID = pthread_self()
         condition.unlock()
         while let batch = nextBatch() {
-            let result = Result { try write(batch) }
+            let result = Result { try perform(batch) }
             let batchBytes = batch.reduce(0) { $0 + $1.recordBytes }
             condition.lock()
             inFlightBytes -= batchBytes
@@ -227,7 +276,7 @@ final class LogWriter: @unchecked Sendable {
 
     /// Waits for appends and takes all of them; fails them right away if the log has failed.
     /// Returns nil once the log is closing (or failed) and nothing is left.
-    private func nextBatch() -> [PendingAppend]? {
+    private func nextBatch() -> [PendingOperation]? {
         condition.lock()
         while true {
             if case .running = state, queue.isEmpty {
@@ -254,15 +303,25 @@ final class LogWriter: @unchecked Sendable {
         }
     }
 
-    /// Writes and syncs every record of `batch`, rotating segments on the way.
-    private func write(_ batch: [PendingAppend]) throws {
+    /// Writes and syncs every record of `batch`, rotating segments on the way, and applies its
+    /// truncations in order with the appends around them.
+    private func perform(_ batch: [PendingOperation]) throws {
         defer { releaseGathered() }
         reserveStaging(bytes: batch.reduce(0) { total, pending in
-            pending.records.reduce(total) { $0 + stagedBytes(of: $1) }
+            guard case .append(let records) = pending.kind else { return total }
+            return records.reduce(total) { $0 + stagedBytes(of: $1) }
         })
         var stagingOffset = 0
         for pending in batch {
-            for record in pending.records {
+            let records: [LogRecord]
+            switch pending.kind {
+            case .append(let appended):
+                records = appended
+            case .truncate(let index):
+                try truncateDurably(from: index)
+                continue
+            }
+            for record in records {
                 let payloadBytes = record.payload.readableBytes
                 let recordBytes = LogRecordLayout.recordBytes(payloadBytes: payloadBytes)
                 if needsNewSegment(forRecordBytes: recordBytes) {
@@ -332,8 +391,13 @@ final class LogWriter: @unchecked Sendable {
 
     private func syncActive() throws {
         guard let active, active.hasUnpublishedRecords, settings.durability == .fsync else { return }
+        try dataSync(active.fd, path: active.segment.path)
+    }
+
+    /// fdatasync of a segment file, timed for `onSync` and counted in `syncCount`.
+    private func dataSync(_ fd: Int32, path: String) throws {
         let started = ContinuousClock.now
-        try FileIO.dataSync(active.fd, path: active.segment.path)
+        try FileIO.dataSync(fd, path: path)
         settings.onSync?(ContinuousClock.now - started)
         condition.lock()
         syncCount += 1
@@ -366,6 +430,93 @@ final class LogWriter: @unchecked Sendable {
         }
         let segment = LogSegment(path: path, firstIndex: firstIndex, lastIndex: firstIndex, durableBytes: 0)
         active = ActiveSegment(fd: fd, segment: segment, writtenBytes: 0, hasUnpublishedRecords: false)
+    }
+
+    // MARK: Truncation (writer thread)
+
+    /// Removes every record with index ≥ `index` from the files, after writing and syncing what
+    /// was gathered before it, and continues appending to the segment that is last afterwards.
+    ///
+    /// Crash safety: whole segments are deleted newest first, each deletion made durable before
+    /// the next, then the segment holding `index` is cut. Every state a crash can leave is a
+    /// consecutive prefix of the old log that recovery accepts; the completion, which runs
+    /// only after all of it, is what promises the cut.
+    private func truncateDurably(from index: UInt64) throws {
+        try writeGathered()
+        try syncActive()
+        condition.lock()
+        publishActiveLocked()
+        let doomed = segments.filter { $0.firstIndex >= index }
+        let cut = segments.last { $0.firstIndex < index && $0.lastIndex >= index }
+        // Hide what goes away from `replay` and `lastIndex` before the files change.
+        segments.removeAll { $0.firstIndex >= index }
+        condition.unlock()
+
+        for segment in doomed.reversed() {
+            if active?.segment.path == segment.path { closeActive() }
+            try FileIO.remove(segment.path)
+            if settings.durability == .fsync { try FileIO.syncDirectory(settings.directory) }
+        }
+        if let cut {
+            let offsetBytes = try offsetOfRecord(index, in: cut)
+            condition.lock()
+            if let position = segments.firstIndex(where: { $0.path == cut.path }) {
+                segments[position].lastIndex = index - 1
+                segments[position].durableBytes = offsetBytes
+            }
+            condition.unlock()
+            if active?.segment.path != cut.path { closeActive() }
+            if active == nil {
+                let fd = try FileIO.openForWriting(cut.path, truncate: false)
+                active = ActiveSegment(fd: fd, segment: cut, writtenBytes: cut.durableBytes, hasUnpublishedRecords: false)
+            }
+            try FileIO.truncate(active!.fd, toBytes: offsetBytes, path: cut.path)
+            if settings.durability == .fsync { try dataSync(active!.fd, path: cut.path) }
+            active!.segment.lastIndex = index - 1
+            active!.segment.durableBytes = offsetBytes
+            active!.writtenBytes = offsetBytes
+        }
+        try continueLastSegment()
+    }
+
+    /// Makes the last remaining segment the active one (as `init` does after recovery), so the
+    /// next append continues it; with no segment left the next append starts a new one.
+    private func continueLastSegment() throws {
+        condition.lock()
+        let last = segments.last
+        condition.unlock()
+        guard let last else {
+            closeActive()
+            return
+        }
+        guard active?.segment.path != last.path else { return }
+        closeActive()
+        let fd = try FileIO.openForWriting(last.path, truncate: false)
+        active = ActiveSegment(fd: fd, segment: last, writtenBytes: last.durableBytes, hasUnpublishedRecords: false)
+    }
+
+    private func closeActive() {
+        if let active { FileIO.close(active.fd) }
+        active = nil
+    }
+
+    /// The byte offset where record `index` starts in `segment`, found by reading the segment
+    /// from its start: truncation is rare, so no index of offsets is kept.
+    private func offsetOfRecord(_ index: UInt64, in segment: LogSegment) throws -> Int {
+        let reader = try LogSegmentReader(path: segment.path, endBytes: segment.durableBytes, recordBytesMax: settings.recordBytesMax)
+        while true {
+            switch try reader.next() {
+            case .record(let record, let offset, _):
+                if record.index == index { return offset }
+            case .endOfSegment:
+                throw WriteAheadLogError.corruptRecord(
+                    file: segment.path, offsetBytes: segment.durableBytes,
+                    reason: "record \(index), where a truncation starts, is not in the segment that should hold it")
+            case .damaged(let offset, let reason):
+                throw WriteAheadLogError.corruptRecord(
+                    file: segment.path, offsetBytes: offset, reason: "\(reason) (found while looking for record \(index) to truncate at)")
+            }
+        }
     }
 
     /// Makes what the active segment holds visible to `replay` and `removeSegments`.

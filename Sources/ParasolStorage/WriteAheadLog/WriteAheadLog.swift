@@ -9,6 +9,9 @@ import NIOCore
 ///   run in append order, on the writer thread: keep them short (hop to your own executor).
 /// - Indices are consecutive: an append whose first index does not follow the last one fails
 ///   with `appendOutOfOrder` and changes nothing. An empty log accepts any first index.
+/// - `truncate(from:)` is queued like an append and takes effect between the appends called
+///   before and after it; after `truncate(from: i)` the next append must carry `i` (any index
+///   when the log became empty). A crash during a truncation leaves a prefix of the old log.
 /// - After a write or sync error the log refuses everything (`WriteAheadLogError.failed`):
 ///   after a failed fdatasync the kernel may have dropped the dirty pages, so nothing later
 ///   could honestly be called durable. Restart and recover from the files.
@@ -127,11 +130,34 @@ public final class WriteAheadLog: Sendable {
         try await append([record])
     }
 
+    // MARK: Truncating
+
+    /// Removes every record whose index is ≥ `index`, in order with appends: appends queued
+    /// before it are written first, and the next append must carry `index`, or any index when
+    /// nothing is left. `truncate(from: 0)` (or any index ≤ the first record's) empties the log;
+    /// an index past the last record + 1 changes nothing. `completion` runs on the writer thread
+    /// once the cut is durable: files removed and cut, synced as `Durability` says.
+    ///
+    /// Raft needs it when a follower's uncommitted suffix conflicts with a new leader's log, and
+    /// when an installed snapshot replaces the whole log. Committed records must never be cut;
+    /// the log cannot tell which are, so that is the caller's invariant.
+    public func truncate(from index: UInt64, completion: @escaping @Sendable (Result<Void, any Error>) -> Void) {
+        writer.truncate(from: index, completion: completion)
+    }
+
+    /// Removes every record whose index is ≥ `index` and returns once that is durable; see
+    /// `truncate(from:completion:)`.
+    public func truncate(from index: UInt64) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            writer.truncate(from: index) { continuation.resume(with: $0) }
+        }
+    }
+
     // MARK: Reading
 
     /// Calls `body` with every durable record whose index is greater than `index`, in order.
     /// Segments entirely at or below `index` are not read. Meant for start-up, before appending;
-    /// do not run it concurrently with `removeSegments`.
+    /// do not run it concurrently with `removeSegments` or `truncate`.
     public func replay(after index: UInt64, _ body: (LogRecord) throws -> Void) throws {
         var expected: UInt64?
         for segment in writer.durableSegments where segment.lastIndex > index {
