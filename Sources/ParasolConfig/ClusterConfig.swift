@@ -108,13 +108,21 @@ public struct NodeConfig: Sendable, Equatable {
     public var adminAddress: HostPort
     /// Absolute, or relative to the cluster file's folder.
     public var dataDirectory: String
+    /// Where the other server nodes reach this one for replication, when that is not
+    /// `dataAddress` (a separate network for replication traffic, a NAT or a proxy in front).
+    /// The node itself always listens on `dataAddress`.
+    public var peerAddress: HostPort?
 
-    public init(id: String, dataAddress: HostPort, adminAddress: HostPort, dataDirectory: String) {
+    public init(id: String, dataAddress: HostPort, adminAddress: HostPort, dataDirectory: String, peerAddress: HostPort? = nil) {
         self.id = id
         self.dataAddress = dataAddress
         self.adminAddress = adminAddress
         self.dataDirectory = dataDirectory
+        self.peerAddress = peerAddress
     }
+
+    /// The address replication connections to this node go to.
+    public var replicationAddress: HostPort { peerAddress ?? dataAddress }
 }
 
 /// A `host:port` pair as written in the cluster file.

@@ -86,6 +86,7 @@ public enum ClusterFile {
                 "    admin: \(node.adminAddress)",
                 "    dir: \(node.dataDirectory)",
             ]
+            if let peer = node.peerAddress { lines.append("    peer: \(peer)") }
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -147,7 +148,7 @@ private struct FieldReader {
 
     func node(_ item: Node) throws(ClusterConfigError) -> NodeConfig {
         let fields = try mapping(item, field: "nodes[]")
-        try rejectUnknown(fields, allowed: ["id", "data", "admin", "dir"])
+        try rejectUnknown(fields, allowed: ["id", "data", "admin", "dir", "peer"])
         let id = try string(fields, "id", in: item)
         guard id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
             throw .invalidField(path: path, field: "id", line: line(item), reason: "'\(id)' may hold only letters, digits, '-' and '_'")
@@ -156,7 +157,8 @@ private struct FieldReader {
             id: id,
             dataAddress: try address(fields, "data", in: item),
             adminAddress: try address(fields, "admin", in: item),
-            dataDirectory: try string(fields, "dir", in: item))
+            dataDirectory: try string(fields, "dir", in: item),
+            peerAddress: fields["peer"] == nil ? nil : try address(fields, "peer", in: item))
     }
 
     func snapshot(_ node: Node) throws(ClusterConfigError) -> SnapshotPolicy {

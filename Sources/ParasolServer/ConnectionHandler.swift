@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import ParasolAdmin
 import ParasolConfig
+import ParasolConsensus
 import ParasolWire
 
 /// Serves one worker connection: checks the session (hello, version, token), then hands each
@@ -126,8 +127,38 @@ final class ConnectionHandler: ChannelInboundHandler {
             case .failure(let error):
                 respond(.error(error))
             }
-        case .helloReply, .tensorCreated, .pushAck, .denseData, .sparseData, .tensorInfo, .shardMap, .snapshotTaken, .error:
+        case .raftMessages(let batch):
+            deliver(batch)
+        case .snapshotChunk(let chunk):
+            node.replicas[frame.shardID]?.onSnapshotChunk(chunk)
+        case .snapshotChunkAck(let ack):
+            node.replicas[frame.shardID]?.onSnapshotChunkAck(ack)
+        case .transferLeadership(let request):
+            switch node.replica(for: frame.shardID) {
+            case .success(let replica):
+                let timeout = TimeAmount.milliseconds(Int64(max(100, min(request.timeoutMillis, 60_000))))
+                replica.transferLeadership(to: request.target.isEmpty ? nil : request.target, timeout: timeout) { result in
+                    switch result {
+                    case .success(let done): respond(.leadershipTransferred(done))
+                    case .failure(let refusal): respond(.error(refusal.errorReply))
+                    }
+                }
+            case .failure(let error):
+                respond(.error(error))
+            }
+        case .helloReply, .tensorCreated, .pushAck, .denseData, .sparseData, .tensorInfo, .shardMap, .snapshotTaken, .error,
+            .leadershipTransferred:
             respond(.error(ErrorReply(code: .badRequest, message: "\(frame.message.type) is a reply; servers do not accept it")))
+        }
+    }
+
+    /// Hands each shard its share of a peer's consensus messages, in arrival order. Messages for
+    /// a shard this node does not hold are dropped: a misdirected peer learns nothing from an answer.
+    private func deliver(_ batch: RaftBatch) {
+        var byShard: [UInt32: [RaftMessage]] = [:]
+        for message in batch.messages { byShard[message.shardID, default: []].append(message.message) }
+        for (shard, messages) in byShard {
+            node.replicas[shard]?.step(messages)
         }
     }
 

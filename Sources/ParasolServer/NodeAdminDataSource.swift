@@ -2,14 +2,15 @@ import Foundation
 import NIOCore
 import ParasolAdmin
 import ParasolConfig
+import ParasolWire
 
 /// The admin plane's view of this node: answers `/health`, `/shards`, `/shards/{id}` and
 /// failover from the node's shard replicas, reading each replica's state on its own event loop.
 ///
-/// Until replication lands every shard has one replica, so a shard this node holds is led by
-/// this node in term 0 with its lease held, and its commit index is its applied index. Shards
-/// held by other nodes are reported with the primary the placement names and progress unknown;
-/// `parasol health` takes each shard's answer from its primary.
+/// A shard this node holds is described by its local replica (a primary knows every replica's
+/// progress; a follower knows the primary it follows). A shard held elsewhere is reported with
+/// its replicas from the placement and progress unknown; `parasol health` merges every node's
+/// answers and takes each shard's from its primary.
 struct NodeAdminDataSource: AdminDataSource {
     let nodeID: String
     let config: ClusterConfig
@@ -20,8 +21,8 @@ struct NodeAdminDataSource: AdminDataSource {
     /// When this process started, for `uptimeSeconds`.
     let processStarted: Date
 
-    /// The term every shard is in while each has a single replica (see `ShardReplica`).
-    private static let singleReplicaTerm: UInt64 = 0
+    /// How long `POST /shards/{id}/failover` waits for the new primary.
+    static let failoverTimeout = TimeAmount.seconds(10)
 
     init(nodeID: String, config: ClusterConfig, slot: NodeContextSlot, starts: NodeStarts, processStarted: Date) {
         self.nodeID = nodeID
@@ -41,12 +42,12 @@ struct NodeAdminDataSource: AdminDataSource {
             guard let status = statuses[shard] else {
                 // Still recovering: no primary yet, which keeps `/readyz` at 503.
                 return ReplicaHealth(
-                    shard: shard, role: .candidate, term: Self.singleReplicaTerm, commitIndex: 0, appliedIndex: 0,
+                    shard: shard, role: .candidate, term: 0, commitIndex: 0, appliedIndex: 0,
                     primary: nil, lease: .none, electionsSeen: 0, lastSnapshot: nil)
             }
             return ReplicaHealth(
-                shard: shard, role: .primary, term: Self.singleReplicaTerm, commitIndex: status.appliedIndex,
-                appliedIndex: status.appliedIndex, primary: nodeID, lease: .held, electionsSeen: 0,
+                shard: shard, role: status.role, term: status.term, commitIndex: status.commitIndex,
+                appliedIndex: status.appliedIndex, primary: status.primary, lease: status.lease, electionsSeen: status.electionsSeen,
                 lastSnapshot: status.lastSnapshot.map { Self.snapshotInfo($0, now: now) })
         }
         return NodeHealth(
@@ -63,22 +64,31 @@ struct NodeAdminDataSource: AdminDataSource {
     func shardDetail(_ shard: Int) async -> ShardDetail? {
         guard (0..<config.shardCount).contains(shard) else { return nil }
         let status = await replicaStatus(of: shard)
-        let changes = status.map {
-            [LeadershipChange(time: $0.servingSince, from: nil, to: nodeID, term: Self.singleReplicaTerm, cause: .startup)]
-        } ?? []
-        return ShardDetail(summary: summary(of: shard, status: status), leadershipChanges: changes)
+        return ShardDetail(summary: summary(of: shard, status: status), leadershipChanges: status?.leadershipChanges ?? [])
     }
 
     func failover(shard: Int, to node: String?) async throws(AdminDataSourceError) -> FailoverOutcome {
         guard (0..<config.shardCount).contains(shard) else { throw .unknownShard(shard) }
         let holders = placement.replicas(of: shard)
-        guard holders.contains(nodeID) else {
-            throw .notPrimary(shard: shard, primary: holders.first)
+        if let node, !holders.contains(node) { throw .notAReplica(node: node, shard: shard) }
+        guard let replica = slot.current?.replicas[UInt32(shard)] else {
+            throw .notPrimary(shard: shard, primary: nil)
         }
-        if let node, node != nodeID {
+        let result = await withCheckedContinuation { continuation in
+            replica.transferLeadership(to: node, timeout: Self.failoverTimeout) { continuation.resume(returning: $0) }
+        }
+        switch result {
+        case .success(let done):
+            return FailoverOutcome(shard: shard, previousPrimary: done.previousPrimary, newPrimary: done.newPrimary, term: done.term)
+        case .failure(.notPrimary(_, let primary)):
+            throw .notPrimary(shard: shard, primary: primary)
+        case .failure(.notAReplica(let node, _, _)):
             throw .notAReplica(node: node, shard: shard)
+        case .failure(.refused(let reason)):
+            throw .refused(reason)
+        case .failure(.unavailable(let reason)):
+            throw .unavailable(reason)
         }
-        throw .refused("shard \(shard) has a single replica; there is nothing to fail over to")
     }
 
     // MARK: Views
@@ -86,24 +96,23 @@ struct NodeAdminDataSource: AdminDataSource {
     private func summary(of shard: Int, status: ReplicaStatus?) -> ShardSummary {
         let holders = placement.replicas(of: shard)
         guard holders.contains(nodeID) else {
-            // Held elsewhere: this node can name the primary from the placement but cannot see
-            // its lease or progress. The one rule calls a leased primary with replicas of
-            // unknown progress degraded; `parasol health` asks the primary itself instead.
+            // Held elsewhere: this node cannot see the primary's lease or progress. The one rule
+            // calls that degraded; `parasol health` asks the replicas themselves instead.
             let replicas = holders.map { ReplicaProgress(node: $0, matchIndex: nil, lagEntries: nil, reachable: false) }
             return ShardSummary(
-                shard: shard, primary: holders.first, term: Self.singleReplicaTerm, commitIndex: 0, replicas: replicas,
-                status: ShardStatus.classify(primaryHoldsLease: true, replicas: replicas))
-        }
-        guard let status else {
-            let replicas = [ReplicaProgress(node: nodeID, matchIndex: nil, lagEntries: nil, reachable: true)]
-            return ShardSummary(
-                shard: shard, primary: nil, term: Self.singleReplicaTerm, commitIndex: 0, replicas: replicas,
+                shard: shard, primary: nil, term: 0, commitIndex: 0, replicas: replicas,
                 status: ShardStatus.classify(primaryHoldsLease: false, replicas: replicas))
         }
-        let replicas = [ReplicaProgress(node: nodeID, matchIndex: status.appliedIndex, lagEntries: 0, reachable: true)]
+        guard let status else {
+            let replicas = holders.map { ReplicaProgress(node: $0, matchIndex: nil, lagEntries: nil, reachable: $0 == nodeID) }
+            return ShardSummary(
+                shard: shard, primary: nil, term: 0, commitIndex: 0, replicas: replicas,
+                status: ShardStatus.classify(primaryHoldsLease: false, replicas: replicas))
+        }
         return ShardSummary(
-            shard: shard, primary: nodeID, term: Self.singleReplicaTerm, commitIndex: status.appliedIndex,
-            replicas: replicas, status: ShardStatus.classify(primaryHoldsLease: true, replicas: replicas))
+            shard: shard, primary: status.primary, term: status.term, commitIndex: status.commitIndex,
+            replicas: status.replicas,
+            status: ShardStatus.classify(primaryHoldsLease: status.lease == .held, replicas: status.replicas))
     }
 
     private static func snapshotInfo(_ record: SnapshotRecord, now: Date) -> SnapshotInfo {

@@ -10,13 +10,15 @@ final class NodeContext: Sendable {
     let placement: ShardPlacement
     let replicas: [UInt32: ShardReplica]
     let metrics: ParasolMetrics
+    let transport: PeerTransport
 
-    init(nodeID: String, config: ClusterConfig, replicas: [UInt32: ShardReplica], metrics: ParasolMetrics) {
+    init(nodeID: String, config: ClusterConfig, replicas: [UInt32: ShardReplica], metrics: ParasolMetrics, transport: PeerTransport) {
         self.nodeID = nodeID
         self.config = config
         self.placement = ShardPlacement(config)
         self.replicas = replicas
         self.metrics = metrics
+        self.transport = transport
     }
 
     /// The local replica of `shardID`, or the error a client should see: a shard this node
@@ -32,11 +34,11 @@ final class NodeContext: Sendable {
         return .success(replica)
     }
 
-    /// With one replica per shard the primary is the replica's node; the epoch stays 1 until
-    /// primaries can move.
+    /// The primaries this node knows of: for shards it holds, the primary its replica follows;
+    /// for the others, nothing (the client asks one of their replicas).
     func shardMap() -> ShardMap {
         let entries = (0..<config.shardCount).map { shard in
-            let primary = placement.replicas(of: shard)[0]
+            let primary = replicas[UInt32(shard)]?.knownPrimary ?? ""
             let address = config.nodes.first { $0.id == primary }?.dataAddress.description ?? ""
             return ShardMap.Entry(shardID: UInt32(shard), primaryNodeID: primary, primaryAddress: address)
         }

@@ -52,39 +52,42 @@ public final class ParasolNode: Service, Sendable {
             }
             throw ServerError.cannotListen(nodeID: nodeID, role: "admin", address: node.adminAddress.description, reason: reason)
         }
-        let snapshotPool = NIOThreadPool(numberOfThreads: 1)
-        snapshotPool.start()
+        let ioPool = NIOThreadPool(numberOfThreads: 1)
+        ioPool.start()
+        let transport = PeerTransport(selfNodeID: nodeID, config: config, group: group, logger: logger)
+        let placement = ShardPlacement(config)
         var replicas: [UInt32: ShardReplica] = [:]
         do {
-            for shard in ShardPlacement(config).shards(on: nodeID) {
+            for shard in placement.shards(on: nodeID) {
                 let shardID = UInt32(shard)
                 let recovered = try ShardRecovery.recover(
                     shardID: shardID, directory: node.dataDirectory + "/shard-\(shard)",
                     durability: config.durability, logger: logger, onLogSync: { metrics.recordWALFsync($0) })
-                replicas[shardID] = ShardReplica(
-                    shardID: shardID, eventLoop: group.next(), recovered: recovered,
-                    snapshotPolicy: config.snapshot, snapshotPool: snapshotPool, metrics: metrics.shard(shard),
-                    logger: logger)
+                // The only randomness of consensus (election timeouts) comes from this seed, logged
+                // so that a run's elections can be replayed in the simulator.
+                let seed = UInt64.random(in: 1...UInt64.max)
+                logger.debug("shard \(shard): consensus seed \(seed)")
+                replicas[shardID] = try ShardReplica(
+                    shardID: shardID, eventLoop: group.next(), nodeID: nodeID, replicaNodes: placement.replicas(of: shard),
+                    config: config, recovered: recovered, transport: transport, ioPool: ioPool, metrics: metrics.shard(shard),
+                    randomSeed: seed, logger: logger)
             }
         } catch {
             await admin.shutdown()
             try? await server.close()
             try? await group.shutdownGracefully()
-            try? await snapshotPool.shutdownGracefully()
+            try? await ioPool.shutdownGracefully()
             throw error
         }
-        slot.set(NodeContext(nodeID: nodeID, config: config, replicas: replicas, metrics: metrics))
+        slot.set(NodeContext(nodeID: nodeID, config: config, replicas: replicas, metrics: metrics, transport: transport))
+        for replica in replicas.values { replica.start() }
         try await server.setOption(.autoRead, value: true).get()
         logger.info(
-            "node \(nodeID) serving \(replicas.count) shard(s) on \(node.dataAddress), admin on \(node.adminAddress), data in \(node.dataDirectory) (start \(starts.startCount))")
-        let ticker = group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
-            for replica in replicas.values { replica.tick() }
-        }
+            "node \(nodeID) serving \(replicas.count) shard replica(s) on \(node.dataAddress), admin on \(node.adminAddress), data in \(node.dataDirectory) (start \(starts.startCount))")
 
         try? await gracefulShutdown()
 
         logger.info("node \(nodeID) shutting down: stopping the admin plane, then draining shards")
-        ticker.cancel()
         await admin.shutdown()
         try? await server.close()
         let drained = EventLoopFuture.andAllComplete(replicas.values.map { $0.drain() }, on: group.next())
@@ -96,8 +99,9 @@ public final class ParasolNode: Service, Sendable {
                 logger.error("shard \(replica.shardID): closing the log failed: \(error)")
             }
         }
+        transport.close()
         try? await group.shutdownGracefully()
-        try? await snapshotPool.shutdownGracefully()
+        try? await ioPool.shutdownGracefully()
         logger.info("node \(nodeID) stopped")
     }
 

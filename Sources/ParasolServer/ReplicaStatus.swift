@@ -1,14 +1,23 @@
 import Foundation
+import ParasolAdmin
 
 /// A consistent picture of one shard replica, read on its event loop so the admin plane never
 /// touches loop-confined state from another thread.
 struct ReplicaStatus: Sendable {
     let shardID: UInt32
-    /// Every command up to this index is logged durably and applied. With one replica per
-    /// shard this is also the commit index.
+    let role: ReplicaRole
+    let term: UInt64
+    /// The primary this replica follows (itself when primary), if known.
+    let primary: String?
+    let lease: LeaseState
+    let commitIndex: UInt64
     let appliedIndex: UInt64
-    /// When this replica started serving: the time of its `startup` leadership change.
-    let servingSince: Date
+    let lastIndex: UInt64
+    /// Every replica of the group with its replication progress as this replica knows it
+    /// (full knowledge only on the primary).
+    let replicas: [ReplicaProgress]
+    let electionsSeen: Int
+    let leadershipChanges: [LeadershipChange]
     let lastSnapshot: SnapshotRecord?
 }
 

@@ -4,92 +4,160 @@ import NIOCore
 import NIOPosix
 import ParasolAdmin
 import ParasolConfig
+import ParasolConsensus
 import ParasolStorage
 import ParasolTensors
 import ParasolWire
+import Synchronization
 
-/// One shard held by this node: its state machine, its write-ahead log and its snapshots.
+/// This node's replica of one shard: the shard's state machine driven by its consensus group.
 ///
-/// Everything mutable is confined to `eventLoop` (a serial executor), which gives the one order
-/// in which commands are logged and applied. A command is appended to the log first; only when
-/// the log reports it durable is it applied and the client answered, so an acknowledged push
-/// survives kill -9. The log completes appends in order and `execute` is FIFO, so commands are
-/// applied in log order.
+/// Everything mutable is confined to `eventLoop`. The replica is the I/O shell around a pure
+/// `RaftNode`: it feeds it messages, ticks and proposals, then handles each `Ready` strictly in
+/// order — persist (log entries through the write-ahead log, term and vote in the hard-state
+/// file), then send, then apply committed entries and answer the clients waiting for them. A
+/// push is answered only once its entry is committed (a majority holds it durably) and applied,
+/// so failover never loses an acknowledged push; a retried push is applied once because the
+/// exactly-once table is part of the replicated state.
 final class ShardReplica: @unchecked Sendable {
-    // @unchecked: every mutable field below is touched only on `eventLoop` (asserted).
+    // @unchecked: every mutable field below is touched only on `eventLoop` (asserted), except
+    // `leaderName`, which is a Mutex.
     let shardID: UInt32
     let eventLoop: any EventLoop
-    private let log: WriteAheadLog
-    private let snapshots: SnapshotStore
-    private let snapshotPolicy: SnapshotPolicy
-    private let snapshotPool: NIOThreadPool
-    private let logger: Logger
-    private let metrics: ShardMetrics
-    private let allocator = ByteBufferAllocator()
-    private let servingSince = Date()
+    let nodeID: String
+    let members: ClusterMembers
+    let transport: PeerTransport
+    let log: WriteAheadLog
+    let snapshots: SnapshotStore
+    let hardStateFile: HardStateFile
+    let snapshotPolicy: SnapshotPolicy
+    let ioPool: NIOThreadPool
+    let logger: Logger
+    let metrics: ShardMetrics
+    let allocator = ByteBufferAllocator()
+    /// The replica the placement prefers as primary campaigns once at start, so primaries
+    /// spread evenly over the nodes instead of going to whoever times out first.
+    let isPreferredPrimary: Bool
+    let preferredPrimary: NodeID
 
-    private var state: ShardState
-    private var lastLoggedIndex: UInt64
-    private var pendingCommands = 0
-    private var snapshotInFlight = false
-    private var lastSnapshotIndex: UInt64
-    private var lastSnapshotTime: NIODeadline
-    private var lastSnapshot: SnapshotRecord?
-    private var snapshotBuffer: ByteBuffer
-    private var snapshotWaiters: [@Sendable (Message) -> Void] = []
-    private var drainWaiters: [EventLoopPromise<Void>] = []
+    var raft: RaftNode
+    var state: ShardState
+    /// Index and term of the last entry applied (log entries of any kind, or an installed snapshot).
+    var appliedIndex: LogIndex
+    var appliedTerm: Term
+    /// Index of the last entry in the write-ahead log (0 when it is empty).
+    var loggedIndex: LogIndex
+    var persistedHardState: HardStateRecord
+    var handlingReady = false
+    /// Set when the log or hard state could not be written: nothing later can be acknowledged.
+    var failure: String?
+
+    var proposals: [LogIndex: PendingProposal] = [:]
+    var readsAwaitingApply: [(readIndex: LogIndex, serve: () -> Void, respond: @Sendable (Message) -> Void)] = []
+
+    // Clock: ticks are derived from NIO's monotonic clock, so a late timer catches up.
+    static let tickInterval = TimeAmount.milliseconds(10)
+    let clockStarted = NIODeadline.now()
+    var ticksDone: Int64 = 0
+    var campaignedAtStart = false
+    var balancedAtStart = false
+
+    // Leadership, as operators see it.
+    let leaderName = Mutex<String?>(nil)
+    /// The last primary this replica knew of (not cleared by an election), for the change log.
+    var lastKnownPrimary: String?
+    var leadershipChanges: [LeadershipChange] = []
+    var electionsSeen = 0
+    var transferWaiters: [TransferWaiter] = []
+
+    // Snapshots.
+    var snapshotInFlight = false
+    var lastSnapshotIndex: LogIndex
+    var lastSnapshotTime = NIODeadline.now()
+    var lastSnapshot: SnapshotRecord?
+    var snapshotBuffer: ByteBuffer
+    var snapshotWaiters: [@Sendable (Message) -> Void] = []
+    var bytesSinceSnapshot = 0
+    var drainWaiters: [EventLoopPromise<Void>] = []
+    var senders: [NodeID: SnapshotSender] = [:]
+    var receiver: SnapshotReceiver?
+    /// A snapshot received from the leader and verified, waiting for Raft to ask for its install.
+    var receivedSnapshot: (meta: SnapshotMeta, state: ShardState, record: SnapshotRecord)?
 
     init(
-        shardID: UInt32, eventLoop: any EventLoop, recovered: RecoveredShard, snapshotPolicy: SnapshotPolicy,
-        snapshotPool: NIOThreadPool, metrics: ShardMetrics, logger: Logger
-    ) {
+        shardID: UInt32, eventLoop: any EventLoop, nodeID: String, replicaNodes: [String], config: ClusterConfig,
+        recovered: RecoveredShard, transport: PeerTransport, ioPool: NIOThreadPool, metrics: ShardMetrics,
+        randomSeed: UInt64, logger: Logger
+    ) throws {
         self.shardID = shardID
         self.eventLoop = eventLoop
+        self.nodeID = nodeID
+        let members = ClusterMembers(config)
+        self.members = members
+        self.transport = transport
         self.log = recovered.log
         self.snapshots = recovered.snapshots
-        self.state = recovered.state
-        self.lastLoggedIndex = recovered.state.appliedIndex
-        self.lastSnapshotIndex = recovered.snapshotIndex
-        self.lastSnapshotTime = .now()
-        self.lastSnapshot = recovered.snapshot
-        self.snapshotPolicy = snapshotPolicy
-        self.snapshotPool = snapshotPool
+        self.hardStateFile = recovered.hardStateFile
+        self.snapshotPolicy = config.snapshot
+        self.ioPool = ioPool
         self.logger = logger
         self.metrics = metrics
-        self.snapshotBuffer = ByteBufferAllocator().buffer(capacity: 0)
-        // One replica per shard: this node is the primary from the start, in term 0 (the
-        // term every log record and snapshot is written with until replication assigns terms).
-        metrics.setRole(.primary)
-        metrics.setTerm(0)
-        metrics.setCommitIndex(recovered.state.appliedIndex)
-        metrics.setAppliedIndex(recovered.state.appliedIndex)
-        if let snapshot = recovered.snapshot {
-            metrics.setSnapshotBytes(snapshot.compressedBytes)
+        self.isPreferredPrimary = replicaNodes.first == nodeID
+        self.preferredPrimary = members.consensusID(of: replicaNodes[0])!
+        var raftConfig = Config(
+            id: members.consensusID(of: nodeID)!, peers: replicaNodes.map { members.consensusID(of: $0)! },
+            randomSeed: randomSeed)
+        raftConfig.heartbeatTicks = config.consensus.heartbeatTicks
+        raftConfig.electionTicks = config.consensus.electionTicks
+        do {
+            raft = try RaftNode(config: raftConfig, restoring: recovered.persisted)
+        } catch {
+            throw ServerError.recovery(shard: shardID, reason: "\(error)")
         }
+        state = recovered.state
+        appliedIndex = recovered.persisted.snapshot.index
+        appliedTerm = recovered.persisted.snapshot.term
+        loggedIndex = recovered.persisted.entries.last?.index ?? 0
+        let hard = recovered.persisted.hardState
+        persistedHardState = HardStateRecord(term: hard.term, vote: hard.vote?.rawValue ?? 0, commit: hard.commit)
+        lastSnapshotIndex = recovered.persisted.snapshot.index
+        lastSnapshot = recovered.snapshot
+        snapshotBuffer = allocator.buffer(capacity: 0)
+        metrics.setRole(.candidate)
+        metrics.setTerm(raft.term)
+        metrics.setCommitIndex(raft.commitIndex)
+        metrics.setAppliedIndex(appliedIndex)
+        if let snapshot = recovered.snapshot { metrics.setSnapshotBytes(snapshot.compressedBytes) }
+    }
+
+    /// Starts the replica's clock; call once, after every replica of the node exists.
+    func start() {
+        eventLoop.scheduleRepeatedTask(initialDelay: Self.tickInterval, delay: Self.tickInterval) { _ in
+            self.onTimer()
+        }
+        eventLoop.execute { self.pump() }
     }
 
     // MARK: Requests
 
-    /// Serves one request for this shard; `respond` is called exactly once, on this shard's loop.
+    /// Serves one client request; `respond` is called exactly once, on this replica's loop.
     func handle(_ message: Message, respond: @escaping @Sendable (Message) -> Void) {
         let received = NIODeadline.now()
         eventLoop.execute {
             switch message {
-            case .createTensor(let create):
-                self.submit(.createTensor(create), type: .createTensor, message: message, measured: nil, respond: respond)
+            case .createTensor:
+                self.propose(message, measured: nil, respond: respond)
             case .pushDense(let push):
-                let measured = MeasuredPush(payloadBytes: push.gradient.readableBytes, received: received)
-                self.submit(.pushDense(push), type: .pushDense, message: message, measured: measured, respond: respond)
+                self.propose(message, measured: MeasuredPush(payloadBytes: push.gradient.readableBytes, received: received), respond: respond)
             case .pushSparse(let push):
-                let measured = MeasuredPush(
-                    payloadBytes: push.gradients.readableBytes + push.rowIDs.count * MemoryLayout<UInt64>.size, received: received)
-                self.submit(.pushSparse(push), type: .pushSparse, message: message, measured: measured, respond: respond)
+                let bytes = push.gradients.readableBytes + push.rowIDs.count * MemoryLayout<UInt64>.size
+                self.propose(message, measured: MeasuredPush(payloadBytes: bytes, received: received), respond: respond)
             case .pullDense(let pull):
-                self.respondToPull(self.state.pullDense(pull, allocator: self.allocator), received: received, respond: respond)
+                self.serveRead(received: received, respond: respond) { self.state.pullDense(pull, allocator: self.allocator) }
             case .pullSparse(let pull):
-                self.respondToPull(self.state.pullSparse(pull, allocator: self.allocator), received: received, respond: respond)
+                self.serveRead(received: received, respond: respond) { self.state.pullSparse(pull, allocator: self.allocator) }
             case .describeTensor(let describe):
-                respond(self.state.describe(describe.name))
+                self.serveRead(received: nil, respond: respond) { self.state.describe(describe.name) }
             case .snapshotRequest:
                 self.snapshotWaiters.append(respond)
                 self.takeSnapshot(reason: "requested")
@@ -99,179 +167,301 @@ final class ShardReplica: @unchecked Sendable {
         }
     }
 
-    private func respondToPull(_ reply: Message, received: NIODeadline, respond: @Sendable (Message) -> Void) {
+    /// Appends a command to the replicated log; the client is answered when it is applied.
+    private func propose(_ message: Message, measured: MeasuredPush?, respond: @escaping @Sendable (Message) -> Void) {
+        eventLoop.preconditionInEventLoop()
+        if let failure {
+            respond(.error(ErrorReply(code: .unavailable, message: "shard \(shardID) on \(nodeID) stopped: \(failure)")))
+            return
+        }
+        switch raft.propose(ReplicatedCommand.encode(message, allocator: allocator)) {
+        case .success(let receipt):
+            proposals[receipt.index] = PendingProposal(term: receipt.term, measured: measured, respond: respond)
+            pump()
+        case .failure(.notLeader):
+            respond(notLeaderReply())
+        case .failure(let refusal):
+            respond(.error(ErrorReply(code: .unavailable, message: "shard \(shardID): \(refusal)", leaderHint: leaderName.withLock { $0 } ?? "")))
+        }
+    }
+
+    /// Answers a read from the local state if this replica holds the primary's lease: then no
+    /// other primary can exist, and the state includes every acknowledged push. A primary without
+    /// a lease (just elected, or cut off from its group) answers `unavailable`, which clients retry.
+    private func serveRead(received: NIODeadline?, respond: @escaping @Sendable (Message) -> Void, read: @escaping () -> Message) {
+        eventLoop.preconditionInEventLoop()
+        guard let permit = raft.localReadPermit else {
+            if raft.isLeader {
+                respond(.error(ErrorReply(
+                    code: .unavailable, message: "the primary of shard \(shardID) has no lease yet; retry", leaderHint: nodeID)))
+            } else {
+                respond(notLeaderReply())
+            }
+            return
+        }
+        let serve = {
+            let reply = read()
+            if let received { self.recordPull(reply, received: received) }
+            respond(reply)
+        }
+        if appliedIndex >= permit.readIndex {
+            serve()
+        } else {
+            readsAwaitingApply.append((permit.readIndex, serve, respond))
+        }
+    }
+
+    private func recordPull(_ reply: Message, received: NIODeadline) {
         let payloadBytes: Int
         switch reply {
         case .denseData(let data): payloadBytes = data.values.readableBytes
         case .sparseData(let data): payloadBytes = data.rows.readableBytes
         default: payloadBytes = 0
         }
-        // Recorded before answering, so a client that saw its reply also sees it counted.
         metrics.recordRequest(.pull, payloadBytes: payloadBytes, duration: .since(received))
-        respond(reply)
     }
 
-    /// Logs `command`, then applies it and answers once the log holds it durably.
-    private func submit(
-        _ command: ShardCommand, type: MessageType, message: Message, measured: MeasuredPush?,
-        respond: @escaping @Sendable (Message) -> Void
-    ) {
-        eventLoop.preconditionInEventLoop()
-        lastLoggedIndex += 1
-        let index = lastLoggedIndex
-        var payload = allocator.buffer(capacity: 0)
-        FrameCodec.encodePayload(of: message, into: &payload)
-        pendingCommands += 1
-        log.append([LogRecord(term: 0, index: index, type: type.rawValue, payload: payload)]) { result in
-            self.eventLoop.execute {
-                self.onLogged(command, index: index, result: result, measured: measured, respond: respond)
+    func notLeaderReply() -> Message {
+        let hint = leaderName.withLock { $0 }
+        let message = hint.map { "node \(nodeID) is not the primary of shard \(shardID); the primary is \($0)" }
+            ?? "node \(nodeID) is not the primary of shard \(shardID), and no primary is known yet"
+        return .error(ErrorReply(code: .notLeader, message: message, leaderHint: hint == nodeID ? "" : hint ?? ""))
+    }
+
+    // MARK: Consensus input
+
+    /// Messages from peers for this shard, in the order they arrived.
+    func step(_ messages: [RaftMessage]) {
+        eventLoop.execute {
+            for message in messages where message.to == self.raft.id {
+                // Leadership handed over on purpose (an operator's failover): never undo it.
+                if case .timeoutNow = message.kind { self.balancedAtStart = true }
+                self.raft.step(message)
             }
+            self.pump()
         }
     }
 
-    private func onLogged(
-        _ command: ShardCommand, index: UInt64, result: Result<Void, any Error>, measured: MeasuredPush?,
-        respond: @Sendable (Message) -> Void
-    ) {
-        eventLoop.preconditionInEventLoop()
-        pendingCommands -= 1
-        defer { completeDrainIfIdle() }
-        switch result {
-        case .failure(let error):
-            // The log could not make the command durable: nothing after it can be trusted to be
-            // either, so the node stops serving this shard rather than acknowledge anything.
-            logger.critical("shard \(shardID): write-ahead log failed at index \(index): \(error)")
-            respond(.error(ErrorReply(code: .unavailable, message: "shard \(shardID) cannot write its log: \(error)")))
-        case .success:
-            let reply = state.apply(command, index: index)
-            metrics.setCommitIndex(index)
-            metrics.setAppliedIndex(index)
-            if let measured {
-                metrics.recordRequest(.push, payloadBytes: measured.payloadBytes, duration: .since(measured.received))
-            }
-            respond(reply)
-            maybeSnapshot()
+    private func onTimer() {
+        let due = (NIODeadline.now() - clockStarted).nanoseconds / Self.tickInterval.nanoseconds
+        // Every missed tick is replayed: the lease is measured in ticks, so a tick must always
+        // stand for the same wall time, even after the loop stalled.
+        while ticksDone < due {
+            ticksDone += 1
+            raft.tick()
         }
-    }
-
-    // MARK: Snapshots
-
-    private func maybeSnapshot() {
-        let sinceLast = state.appliedIndex - lastSnapshotIndex
-        guard sinceLast > 0 else { return }
-        let byCount = snapshotPolicy.everyUpdates > 0 && sinceLast >= UInt64(snapshotPolicy.everyUpdates)
-        let byTime = snapshotPolicy.everySeconds > 0
-            && NIODeadline.now() - lastSnapshotTime >= .seconds(Int64(snapshotPolicy.everySeconds))
-        if byCount || byTime {
-            takeSnapshot(reason: byCount ? "\(sinceLast) updates" : "interval")
+        if isPreferredPrimary, !campaignedAtStart, raft.ticksElapsed >= UInt64(raft.config.electionTicks) {
+            campaignedAtStart = true
+            if raft.softState.leader == nil { raft.campaign() }
         }
+        balancePrimaryAtStart()
+        tickSnapshotTransfers()
+        tickLeadershipTransfers()
+        pump()
+        maybeSnapshot()
     }
 
-    /// Called by the node's timer so that a quiet shard still snapshots by time.
-    func tick() {
-        eventLoop.execute { self.maybeSnapshot() }
-    }
-
-    /// Copies the state on this loop (fast: memcpy + shuffle), then compresses and writes it on
-    /// the thread pool so pushes keep flowing while the file is written.
-    private func takeSnapshot(reason: String) {
-        eventLoop.preconditionInEventLoop()
-        guard !snapshotInFlight else { return }
-        let index = state.appliedIndex
-        guard index > lastSnapshotIndex else {
-            // Nothing new since the last snapshot: that one already covers everything.
-            answerSnapshotWaiters(.snapshotTaken(SnapshotTaken(index: lastSnapshotIndex, bytes: UInt64(lastSnapshot?.compressedBytes ?? 0))))
+    /// A replica that won its shard's first election although another replica is the preferred
+    /// primary hands over once that one is caught up, so at start every node leads its share of
+    /// shards. Only in the first `balanceWindowTicks` of this process: later, primaries stay
+    /// where failures put them until an operator moves them (`parasol failover`).
+    private func balancePrimaryAtStart() {
+        let balanceWindowTicks: UInt64 = 3000
+        guard !balancedAtStart, raft.isLeader, !isPreferredPrimary else { return }
+        guard raft.ticksElapsed < balanceWindowTicks, electionsSeen == 1 else {
+            balancedAtStart = true
             return
         }
-        snapshotInFlight = true
-        var buffer = snapshotBuffer
-        snapshotBuffer = allocator.buffer(capacity: 0)
-        buffer.clear()
-        state.encodeSnapshot(into: &buffer)
-        let content = buffer
-        let started = NIODeadline.now()
-        let snapshots = self.snapshots
-        let shardID = self.shardID
-        let keep = snapshotPolicy.keep
-        snapshotPool.submit { poolState in
-            let result = Result { () throws -> ParasolStorage.SnapshotInfo in
-                guard case .active = poolState else { throw ServerError.shuttingDown }
-                let info = try snapshots.write(shard: shardID, index: index, term: 0, content: content)
-                try snapshots.prune(keep: keep)
-                return info
-            }
-            self.eventLoop.execute {
-                self.onSnapshotWritten(result, index: index, buffer: content, reason: reason, started: started)
-            }
-        }
+        guard raft.leadershipTransferTarget == nil, raft.canServeLocalReads,
+              let preferred = raft.followers.first(where: { $0.node == preferredPrimary }),
+              preferred.recentlyActive, preferred.matchIndex == raft.lastIndex
+        else { return }
+        balancedAtStart = true
+        logger.info("shard \(shardID): handing the primary role to \(members.name(of: preferredPrimary) ?? "?"), its preferred primary")
+        try? raft.transferLeadership(to: preferredPrimary)
     }
 
-    private func onSnapshotWritten(
-        _ result: Result<ParasolStorage.SnapshotInfo, any Error>, index: UInt64, buffer: ByteBuffer, reason: String, started: NIODeadline
-    ) {
+    // MARK: The Ready loop
+
+    /// Takes the next `Ready` if none is being handled and handles it: persist, then send, then
+    /// apply, then `advance`, then look again.
+    func pump() {
         eventLoop.preconditionInEventLoop()
-        snapshotInFlight = false
-        defer { completeDrainIfIdle() }
-        snapshotBuffer = buffer
-        lastSnapshotTime = .now()
-        switch result {
-        case .success(let info):
-            lastSnapshotIndex = index
-            let took = Duration.since(started)
-            lastSnapshot = SnapshotRecord(
-                index: index, created: Date(timeIntervalSince1970: Double(info.createdUnixSeconds)),
-                compressedBytes: info.compressedBytes, uncompressedBytes: info.uncompressedBytes, durationSeconds: took.seconds)
-            metrics.recordSnapshot(duration: took, bytes: info.compressedBytes)
-            let millis = Int((took.seconds * 1000).rounded())
-            logger.info("shard \(shardID): snapshot at index \(index) (\(reason)): \(info.uncompressedBytes) → \(info.compressedBytes) bytes in \(millis) ms")
-            do {
-                // Keep the log back to the oldest snapshot still kept, so a corrupt newest
-                // snapshot can fall back to the previous one and replay from there.
-                if let oldestKept = try snapshots.oldestKeptIndex() {
-                    try log.removeSegments(coveredThrough: oldestKept)
-                }
-            } catch {
-                logger.error("shard \(shardID): could not remove old log segments: \(error)")
+        guard !handlingReady, failure == nil, raft.hasReady else { return }
+        handlingReady = true
+        let ready = raft.ready()
+        persist(ready).whenComplete { result in
+            switch result {
+            case .success:
+                self.afterPersisting(ready)
+            case .failure(let error):
+                self.stop(because: "cannot persist its log or hard state: \(error)")
             }
-            answerSnapshotWaiters(.snapshotTaken(SnapshotTaken(index: index, bytes: UInt64(info.compressedBytes))))
-        case .failure(let error):
-            logger.error("shard \(shardID): snapshot at index \(index) failed: \(error)")
-            answerSnapshotWaiters(.error(ErrorReply(code: .internalError, message: "snapshot of shard \(shardID) failed: \(error)")))
         }
     }
 
-    private func answerSnapshotWaiters(_ message: Message) {
-        let waiters = snapshotWaiters
-        snapshotWaiters = []
-        for waiter in waiters { waiter(message) }
+    /// Step 1 of a `Ready`: snapshot install truncates the log, entries are appended (after
+    /// cutting a conflicting suffix), and a new term or vote is written to the hard-state file.
+    private func persist(_ ready: Ready) -> EventLoopFuture<Void> {
+        var steps: [EventLoopFuture<Void>] = []
+        if ready.snapshot != nil, loggedIndex > 0 {
+            // The snapshot replaces the whole log; its file is already in place (see SnapshotReceiver).
+            steps.append(walOperation { self.log.truncate(from: 0, completion: $0) })
+            loggedIndex = 0
+        }
+        if let first = ready.entries.first {
+            if first.index <= loggedIndex {
+                steps.append(walOperation { self.log.truncate(from: first.index, completion: $0) })
+            }
+            let records = ready.entries.map { entry in
+                LogRecord(term: entry.term, index: entry.index, type: entry.kind.rawValue, payload: ByteBuffer(bytes: entry.payload))
+            }
+            steps.append(walOperation { self.log.append(records, completion: $0) })
+            loggedIndex = ready.entries.last!.index
+        }
+        if let hard = ready.hardState, hard.term != persistedHardState.term || (hard.vote?.rawValue ?? 0) != persistedHardState.vote {
+            let record = HardStateRecord(term: hard.term, vote: hard.vote?.rawValue ?? 0, commit: hard.commit)
+            let file = hardStateFile
+            steps.append(ioPool.runIfActive(eventLoop: eventLoop) { try file.store(record) })
+            persistedHardState = record
+        }
+        guard !steps.isEmpty else { return eventLoop.makeSucceededVoidFuture() }
+        return EventLoopFuture.andAllSucceed(steps, on: eventLoop)
     }
 
-    // MARK: Status
+    private func walOperation(_ operation: (@escaping @Sendable (Result<Void, any Error>) -> Void) -> Void) -> EventLoopFuture<Void> {
+        let promise = eventLoop.makePromise(of: Void.self)
+        operation { promise.completeWith($0) }
+        return promise.futureResult
+    }
 
-    /// This replica's progress and newest snapshot, read on its loop.
-    func status() -> EventLoopFuture<ReplicaStatus> {
-        eventLoop.submit {
-            ReplicaStatus(
-                shardID: self.shardID, appliedIndex: self.state.appliedIndex, servingSince: self.servingSince,
-                lastSnapshot: self.lastSnapshot)
+    /// Steps 2–4 of a `Ready`.
+    private func afterPersisting(_ ready: Ready) {
+        eventLoop.preconditionInEventLoop()
+        for message in ready.messages { transport.send(message, shard: shardID) }
+        for transfer in ready.snapshotTransfers { startSnapshotSender(to: transfer.to) }
+        if let meta = ready.snapshot { installReceivedSnapshot(meta) }
+        for entry in ready.committedEntries { apply(entry) }
+        if let soft = ready.softState { onSoftStateChange(soft) }
+        metrics.setCommitIndex(raft.commitIndex)
+        metrics.setAppliedIndex(appliedIndex)
+        if ready.hardState?.term != nil { metrics.setTerm(raft.term) }
+        raft.advance(ready)
+        handlingReady = false
+        serveReadsAwaitingApply()
+        completeDrainIfIdle()
+        pump()
+    }
+
+    private func apply(_ entry: LogEntry) {
+        guard entry.index > appliedIndex else { return }
+        var reply: Message = .error(ErrorReply(code: .internalError, message: "entry \(entry.index) carried no command"))
+        if entry.kind == .normal {
+            do {
+                let command = try ReplicatedCommand.decode(entry.payload, index: entry.index)
+                reply = state.apply(command, index: entry.index)
+            } catch {
+                stop(because: "committed entry \(entry.index) does not decode: \(error)")
+                return
+            }
+            bytesSinceSnapshot += entry.payload.count
         }
+        appliedIndex = entry.index
+        appliedTerm = entry.term
+        guard let proposal = proposals.removeValue(forKey: entry.index) else { return }
+        if proposal.term == entry.term {
+            if let measured = proposal.measured {
+                metrics.recordRequest(.push, payloadBytes: measured.payloadBytes, duration: .since(measured.received))
+            }
+            proposal.respond(reply)
+        } else {
+            // Another leader's entry took this index: the proposal was lost in the change. The
+            // client retries with the same sequence number, so it is applied at most once.
+            proposal.respond(notLeaderReply())
+        }
+    }
+
+    private func serveReadsAwaitingApply() {
+        guard !readsAwaitingApply.isEmpty else { return }
+        let ready = readsAwaitingApply.filter { $0.readIndex <= appliedIndex }
+        readsAwaitingApply.removeAll { $0.readIndex <= appliedIndex }
+        for read in ready { read.serve() }
+    }
+
+    /// The role or the leader changed: route clients, tell the ones waiting on a lost
+    /// leadership to retry elsewhere, and record the change for operators.
+    private func onSoftStateChange(_ soft: SoftState) {
+        let previous = lastKnownPrimary
+        let current = members.name(of: soft.leader)
+        leaderName.withLock { $0 = current }
+        metrics.setRole(soft.role == .leader ? .primary : (soft.role == .follower ? .replica : .candidate))
+        metrics.setTerm(raft.term)
+        if soft.role != .leader {
+            let waiting = proposals
+            proposals = [:]
+            for proposal in waiting.values { proposal.respond(notLeaderReply()) }
+            let reads = readsAwaitingApply
+            readsAwaitingApply = []
+            for read in reads { read.respond(notLeaderReply()) }
+        }
+        if soft.role == .candidate || soft.role == .preCandidate { return }
+        guard let current, current != previous else { return }
+        lastKnownPrimary = current
+        let cause: LeadershipChangeCause
+        if transferWaiters.contains(where: { $0.target == current }) || previous != nil && raft.leadershipTransferTarget != nil {
+            cause = .transfer
+        } else if previous == nil && leadershipChanges.isEmpty {
+            cause = .startup
+        } else {
+            cause = .election
+        }
+        electionsSeen += 1
+        leadershipChanges.append(LeadershipChange(time: Date(), from: previous, to: current, term: raft.term, cause: cause))
+        if leadershipChanges.count > 32 { leadershipChanges.removeFirst() }
+        logger.info("shard \(shardID): primary is now \(current) (term \(raft.term), was \(previous ?? "unknown"))")
+        completeLeadershipTransfers(newLeader: current)
+    }
+
+    /// Stops the replica after a storage failure: it answers nothing as acknowledged again, and
+    /// its group carries on without it (its peers stop hearing from it).
+    func stop(because reason: String) {
+        eventLoop.preconditionInEventLoop()
+        guard failure == nil else { return }
+        failure = reason
+        logger.critical("shard \(shardID): stopping this replica: \(reason)")
+        let waiting = proposals
+        proposals = [:]
+        for proposal in waiting.values {
+            proposal.respond(.error(ErrorReply(code: .unavailable, message: "shard \(shardID) on \(nodeID) stopped: \(reason)")))
+        }
+        handlingReady = false
+        completeDrainIfIdle()
     }
 
     // MARK: Shutdown
 
-    /// Completes once every command already submitted has been logged and answered, and any
-    /// snapshot being written has finished; used by graceful shutdown.
+    /// Completes once every proposal already made has been answered (or the replica lost its
+    /// leadership) and any snapshot being written has finished; used by graceful shutdown.
     func drain() -> EventLoopFuture<Void> {
         eventLoop.flatSubmit {
             let promise = self.eventLoop.makePromise(of: Void.self)
             self.drainWaiters.append(promise)
             self.completeDrainIfIdle()
+            // Without a majority nothing pending can commit: stop waiting after a while (those
+            // clients were never acknowledged, so nothing acknowledged is lost).
+            self.eventLoop.scheduleTask(in: Self.drainTimeout) {
+                let waiters = self.drainWaiters
+                self.drainWaiters = []
+                for waiter in waiters { waiter.succeed() }
+            }
             return promise.futureResult
         }
     }
 
-    private func completeDrainIfIdle() {
-        guard pendingCommands == 0, !snapshotInFlight, !drainWaiters.isEmpty else { return }
+    static let drainTimeout = TimeAmount.seconds(5)
+
+    func completeDrainIfIdle() {
+        guard proposals.isEmpty || failure != nil, !snapshotInFlight, !drainWaiters.isEmpty else { return }
         let waiters = drainWaiters
         drainWaiters = []
         for waiter in waiters { waiter.succeed() }
@@ -280,6 +470,13 @@ final class ShardReplica: @unchecked Sendable {
     func close() throws {
         try log.close()
     }
+}
+
+/// A client's proposal waiting for its entry to be committed and applied.
+struct PendingProposal {
+    let term: Term
+    let measured: MeasuredPush?
+    let respond: @Sendable (Message) -> Void
 }
 
 /// What a push needs carried from its arrival to its acknowledgement to be measured: its

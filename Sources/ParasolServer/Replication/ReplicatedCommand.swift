@@ -1,0 +1,32 @@
+import NIOCore
+import ParasolConsensus
+import ParasolTensors
+import ParasolWire
+
+/// How a shard command travels inside a log entry: one byte of message type, then the message
+/// payload exactly as the wire carries it. One codec for the socket, the log and replication.
+enum ReplicatedCommand {
+    static func encode(_ message: Message, allocator: ByteBufferAllocator) -> [UInt8] {
+        var buffer = allocator.buffer(capacity: 64)
+        buffer.writeInteger(message.type.rawValue)
+        FrameCodec.encodePayload(of: message, into: &buffer)
+        return buffer.readBytes(length: buffer.readableBytes)!
+    }
+
+    /// The command a committed entry carries. Throws on bytes that are not one: every replica
+    /// would fail the same way on the same entry, so the caller stops the shard rather than
+    /// apply a different history.
+    static func decode(_ payload: [UInt8], index: LogIndex) throws -> ShardCommand {
+        guard let typeByte = payload.first, let type = MessageType(rawValue: typeByte) else {
+            throw ServerError.recovery(shard: 0, reason: "log entry \(index) has no known command type")
+        }
+        var buffer = ByteBuffer(bytes: payload.dropFirst())
+        switch try FrameCodec.decodePayload(type: type, from: &buffer) {
+        case .createTensor(let create): return .createTensor(create)
+        case .pushDense(let push): return .pushDense(push)
+        case .pushSparse(let push): return .pushSparse(push)
+        default:
+            throw ServerError.recovery(shard: 0, reason: "log entry \(index) holds \(type), which is not a command")
+        }
+    }
+}
