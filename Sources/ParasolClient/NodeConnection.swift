@@ -48,6 +48,12 @@ final class NodeConnection: Sendable {
         let reply: Message
         do {
             reply = try await send(.hello(hello), requestID: 1, shardID: 0, on: channel, deadline: deadline)
+        } catch ParasolClientError.deadlineExceeded {
+            // The connect timeout ran out before the hello was answered (a node still recovering,
+            // or overloaded): a connection failure the caller may retry within its own deadline.
+            try? await channel.close()
+            throw ParasolClientError.connectionFailed(
+                node: node.id, address: node.dataAddress.description, reason: "no answer to hello within the connect timeout")
         } catch {
             try? await channel.close()
             throw error

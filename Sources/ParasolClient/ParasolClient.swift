@@ -177,6 +177,29 @@ public final class ParasolClient: Sendable {
         return taken
     }
 
+    /// Asks the shard's primary to hand its role to `target` (a node id), or to its most
+    /// caught-up replica when `target` is nil, and returns once the new primary leads.
+    /// Refusals (not a replica, too far behind, no majority) throw `.server` with the reason.
+    public func transferLeadership(shard: Int, to target: String?, timeoutSeconds: Double) async throws -> LeadershipTransferred {
+        let request = TransferLeadership(target: target ?? "", timeoutMillis: UInt32(max(1, min(timeoutSeconds * 1000, 60_000))))
+        let reply = try await call("failover of shard \(shard)", shard: UInt32(shard)) { _ in .transferLeadership(request) }
+        guard case .leadershipTransferred(let done) = reply else { throw unexpected(reply, to: "failover") }
+        return done
+    }
+
+    /// The node currently serving the shard as its primary: the one that answers a read (a
+    /// lookup of a tensor that does not exist, which only a primary holding its lease answers).
+    public func servingPrimary(shard: Int) async throws -> String {
+        do {
+            _ = try await call("find the primary of shard \(shard)", shard: UInt32(shard)) { _ in
+                .describeTensor(DescribeTensor(name: "parasol.primary-probe"))
+            }
+        } catch ParasolClientError.server(let reply) where reply.code == .unknownTensor {
+            // The expected answer: a primary served the lookup.
+        }
+        return primary(of: UInt32(shard))
+    }
+
     /// Opens (or reuses) a session with `nodeID` and returns once its hello succeeded: the
     /// readiness check of `parasol cluster up` and of tests.
     public func probe(_ nodeID: String, timeoutSeconds: Double) async throws {
@@ -226,6 +249,7 @@ public final class ParasolClient: Sendable {
             } catch {
                 lastError = error
                 dropConnection(to: nodeID)
+                tryNextReplica(of: shard, after: nodeID)
             }
             let pause = RetryBackoff.pause(attempt: attempt, maxSeconds: options.retryBackoffMaxSeconds)
             let remaining = deadline - .now()
@@ -235,17 +259,30 @@ public final class ParasolClient: Sendable {
         throw ParasolClientError.deadlineExceeded(operation: operation, seconds: options.callDeadlineSeconds, lastError: "\(lastError)")
     }
 
+    /// Where to send the shard's next attempt: the primary a `notLeader` names, else the next
+    /// replica of the shard (a dead primary's group elects one of the others within a few
+    /// hundred milliseconds, and a replica that is not primary answers with the new one's name).
     private func onRetryableFailure(_ error: ParasolClientError, node: String, shard: UInt32) {
         switch error {
         case .server(let reply) where reply.code == .notLeader:
-            if !reply.leaderHint.isEmpty, config.nodes.contains(where: { $0.id == reply.leaderHint }) {
+            if !reply.leaderHint.isEmpty, reply.leaderHint != node, config.nodes.contains(where: { $0.id == reply.leaderHint }) {
                 state.withLock { $0.primaryHints[shard] = reply.leaderHint }
+            } else {
+                tryNextReplica(of: shard, after: node)
             }
         case .connectionFailed:
             dropConnection(to: node)
+            tryNextReplica(of: shard, after: node)
         default:
             break
         }
+    }
+
+    private func tryNextReplica(of shard: UInt32, after node: String) {
+        let replicas = placement.replicas(of: Int(shard))
+        let position = replicas.firstIndex(of: node) ?? -1
+        let next = replicas[(position + 1) % replicas.count]
+        state.withLock { $0.primaryHints[shard] = next }
     }
 
     private func primary(of shard: UInt32) -> String {

@@ -6,6 +6,8 @@ struct Parasol: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "parasol",
         abstract: "A replicated parameter server for training ML models.",
-        subcommands: [ServerCommand.self, WorkerCommand.self, ClusterCommand.self, SnapshotCommand.self, HealthCommand.self]
+        subcommands: [
+            ServerCommand.self, WorkerCommand.self, ClusterCommand.self, FailoverCommand.self, SnapshotCommand.self, HealthCommand.self,
+        ]
     )
 }
