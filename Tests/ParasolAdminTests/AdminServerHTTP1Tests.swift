@@ -69,7 +69,13 @@ struct AdminServerHTTP1Tests {
         // No CRLFCRLF: the parser waits for more, so only the idle timeout can end this.
         let reply = try await exchangeRaw(port: running.port, bytes: Array("GET /health HTTP/1.1\r\nHost: t\r\n".utf8), timeout: .seconds(10))
         #expect(reply.isEmpty)
-        #expect(try await running.get("/livez").status == 200)
+        // The server still serves. With a 1 s idle limit a loaded machine may stall this check's
+        // own connection past the limit too, so it gets three tries.
+        var status: Int?
+        for _ in 0..<3 where status != 200 {
+            status = try? await running.get("/livez").status
+        }
+        #expect(status == 200)
     }
 
     @Test("connections beyond the cap are closed at accept, and the server keeps serving")

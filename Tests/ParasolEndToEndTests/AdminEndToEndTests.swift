@@ -37,8 +37,8 @@ import Glibc
             #expect(replicas.compactMap { $0["shard"] as? Int } == ShardPlacement(cluster.config).shards(on: owner))
             let pushed = try #require(replicas.first { $0["shard"] as? Int == shard })
             #expect(pushed["role"] as? String == "primary" && pushed["lease"] as? String == "held", "\(mode): \(pushed)")
-            #expect(pushed["appliedIndex"] as? Int == 4, "\(mode): create + 3 pushes: \(pushed)")
-            #expect(pushed["commitIndex"] as? Int == 4)
+            #expect(pushed["appliedIndex"] as? Int == 5, "\(mode): the first primary's no-op, create + 3 pushes: \(pushed)")
+            #expect(pushed["commitIndex"] as? Int == 5)
 
             let shards = try Curl.get(port, "/shards", http2: http2)
             let shardList = try #require(try shards.jsonObject()["shards"] as? [[String: Any]])
@@ -119,13 +119,15 @@ import Glibc
         #expect(samples["parasol_requests_total{shard=\"\(shard)\",kind=\"push\"}"] == 25)
         #expect(samples["parasol_requests_total{shard=\"\(shard)\",kind=\"pull\"}"] == 1)
         // Every acknowledged push waited for an fdatasync; group commit may cover several with one.
+        // 26 commands plus each shard's leader no-op (one log entry per shard's first term).
         let fsyncs = try #require(samples["parasol_wal_fsync_duration_seconds_count"])
-        #expect(fsyncs >= 1 && fsyncs <= 26, "fdatasync count \(fsyncs)")
+        #expect(fsyncs >= 1 && fsyncs <= 28, "fdatasync count \(fsyncs)")
         // 25 pushes of 8 float32 in, one pull of 8 float32 out.
         #expect(samples["parasol_request_payload_bytes_total{shard=\"\(shard)\",kind=\"push\"}"] == 800)
         #expect(samples["parasol_request_payload_bytes_total{shard=\"\(shard)\",kind=\"pull\"}"] == 32)
         #expect(samples["parasol_request_duration_seconds_count{kind=\"push\"}"] == 25)
-        #expect(samples["parasol_shard_applied_index{shard=\"\(shard)\"}"] == 26)
+        // 26 commands after the no-op the shard's first primary logged at index 1.
+        #expect(samples["parasol_shard_applied_index{shard=\"\(shard)\"}"] == 27)
         #expect(samples["parasol_shard_role{shard=\"\(shard)\",role=\"primary\"}"] == 1)
         #expect(samples["parasol_open_connections{plane=\"admin\"}"] == 1, "this curl is the one admin connection")
         // Two snapshots by count (at 10 and 20 updates); the third would need 30.

@@ -25,14 +25,15 @@ final class LocalCluster: @unchecked Sendable {
     }
 
     init(
-        nodes: Int, shards: Int, token: String = "", snapshotEveryUpdates: Int = 20_000, durability: Durability = .fsync,
+        nodes: Int, shards: Int, replication: Int = 1, token: String = "", snapshotEveryUpdates: Int = 20_000,
+        durability: Durability = .fsync,
         frameBytesMax: Int = ClusterConfig.defaultFrameBytesMax, idleTimeoutSeconds: Int = ClusterConfig.defaultIdleTimeoutSeconds
     ) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("parasol-e2e-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let ports = try FreePorts.take(2 * nodes)
         var config = ClusterConfig(
-            name: "e2e", shardCount: shards, replicationFactor: 1, token: token, durability: durability,
+            name: "e2e", shardCount: shards, replicationFactor: replication, token: token, durability: durability,
             frameBytesMax: frameBytesMax, idleTimeoutSeconds: idleTimeoutSeconds,
             snapshot: SnapshotPolicy(everyUpdates: snapshotEveryUpdates, everySeconds: 0, keep: 2),
             nodes: (0..<nodes).map { index in
@@ -61,10 +62,27 @@ final class LocalCluster: @unchecked Sendable {
 
     func logPath(_ nodeID: String) -> String { folder.appendingPathComponent("\(nodeID).log").path }
 
-    /// Starts every node and waits until each answers a hello.
+    /// Starts every node and waits until each answers a hello and every shard has elected a
+    /// primary that serves.
     func startAll() async throws {
         for node in config.nodes { try start(node.id) }
         for node in config.nodes { try await waitUntilServing(node.id) }
+        try await waitForPrimaries()
+    }
+
+    /// Waits until every shard has a primary serving reads, and (for up to 5 s) until it is the
+    /// placement's preferred one, which a freshly started group hands over to by itself: tests
+    /// then start from the same primaries every run.
+    func waitForPrimaries(timeoutSeconds: Double = 30) async throws {
+        let placement = ShardPlacement(config)
+        let settleBy = Date().addingTimeInterval(5)
+        for shard in 0..<config.shardCount {
+            var primary = try await primary(ofShard: shard, timeoutSeconds: timeoutSeconds)
+            while primary != placement.replicas(of: shard)[0] && Date() < settleBy {
+                try await Task.sleep(nanoseconds: 20_000_000)
+                primary = try await self.primary(ofShard: shard, timeoutSeconds: timeoutSeconds)
+            }
+        }
     }
 
     func start(_ nodeID: String) throws {
@@ -121,6 +139,14 @@ final class LocalCluster: @unchecked Sendable {
     func owner(ofTensor name: String) -> String {
         let shard = ShardPlacement.shard(ofTensor: name, shardCount: config.shardCount)
         return ShardPlacement(config).replicas(of: shard)[0]
+    }
+
+    /// The node serving `shard` as its primary right now (asked over the data plane: the node
+    /// that answers a read, which only a primary holding its lease does).
+    func primary(ofShard shard: Int, timeoutSeconds: Double = 30) async throws -> String {
+        let client = ParasolClient(config: config, options: ClientOptions(callDeadlineSeconds: timeoutSeconds, connectTimeoutSeconds: 1))
+        defer { Task { await client.close() } }
+        return try await client.servingPrimary(shard: shard)
     }
 
     /// Waits until node `nodeID`'s process exits on its own and returns its exit status.
