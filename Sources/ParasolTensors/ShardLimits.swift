@@ -19,6 +19,13 @@ public enum ShardLimits {
     /// Most applied sequence numbers kept per client at or above its `acknowledgedBelow` floor.
     /// A client whose floor lags this far behind its newest push is refused until it advances.
     public static let clientWindowMax = 1 << 16
+    /// A client with no push (applied or duplicate) in this many log entries is forgotten: its
+    /// session expired. Counted in entries, not seconds, so every replica drops the same client
+    /// at the same entry. 2²⁴ entries is minutes even at 100k pushes/s, far longer than any
+    /// client retries one push (its call deadline).
+    public static let sessionExpiryEntries: UInt64 = 1 << 24
+    /// Expired sessions are swept whenever the applied index crosses a multiple of this.
+    public static let sessionSweepEntries: UInt64 = 1 << 16
     /// Largest pull reply payload built in one piece (rows × dimension × 4 or count × 4).
     public static let pullBytesMax = 1 << 30
 }

@@ -38,7 +38,7 @@ import Testing
 
     @Test func headerDamage() {
         #expect(decodeError(patched(Self.example, at: 0, [0x58])) == .badMagic(found: Array("XSNP".utf8)))
-        #expect(decodeError(patched(Self.example, at: 4, [0x02, 0x00])) == .unsupportedFormatVersion(found: 2, supported: 1))
+        #expect(decodeError(patched(Self.example, at: 4, [0x03, 0x00])) == .unsupportedFormatVersion(found: 3, supported: 2))
         #expect(decodeError(patched(Self.example, at: 6, [0x05, 0x80])) == .unknownFlags(0x8004))
         #expect(decodeError([]) == .truncated(field: "header magic", neededBytes: 4, remainingBytes: 0))
         #expect(decodeError(Self.example + [0]) == .trailingBytes(count: 1))
@@ -47,34 +47,35 @@ import Testing
     @Test func clientTableDamage() {
         #expect(decodeError(patched(Self.example, at: 20, [0xFF, 0xFF, 0xFF, 0xFF]))
             == .overLimit(field: "client count", count: 0xFFFF_FFFF, limit: UInt64(ShardLimits.clientsMax)))
-        #expect(decodeError(patched(Self.example, at: 40, [0x01, 0x00, 0x01, 0x00]))
+        #expect(decodeError(patched(Self.example, at: 48, [0x01, 0x00, 0x01, 0x00]))
             == .overLimit(field: "client 9 sequence count", count: 65537, limit: UInt64(ShardLimits.clientWindowMax)))
-        expectInvalidValue(patched(Self.example, at: 44, [0x01]), field: "client 9 sequences", reasonMentions: "below the floor 2")
+        expectInvalidValue(patched(Self.example, at: 52, [0x01]), field: "client 9 sequences", reasonMentions: "below the floor 2")
+        expectInvalidValue(patched(Self.example, at: 40, [0x03]), field: "client 9 last active index", reasonMentions: "beyond the applied index 2")
     }
 
     @Test func tensorDamage() {
-        #expect(decodeError(patched(Self.example, at: 52, [0x01, 0x00, 0x01, 0x00]))
+        #expect(decodeError(patched(Self.example, at: 60, [0x01, 0x00, 0x01, 0x00]))
             == .overLimit(field: "tensor count", count: 65537, limit: UInt64(ShardLimits.tensorsMax)))
-        #expect(decodeError(patched(Self.example, at: 56, [0xD0, 0x07]))
+        #expect(decodeError(patched(Self.example, at: 64, [0xD0, 0x07]))
             == .overLimit(field: "tensor 0 name length", count: 2000, limit: UInt64(ShardLimits.tensorNameBytesMax)))
-        #expect(decodeError(patched(Self.example, at: 58, [0xFF])) == .invalidUTF8(field: "tensor 0 name"))
-        #expect(decodeError(patched(Self.example, at: 59, [0x07])) == .unknownTag(field: "tensor 'w' kind", value: 7))
-        #expect(decodeError(patched(Self.example, at: 60, [0x09]))
+        #expect(decodeError(patched(Self.example, at: 66, [0xFF])) == .invalidUTF8(field: "tensor 0 name"))
+        #expect(decodeError(patched(Self.example, at: 67, [0x07])) == .unknownTag(field: "tensor 'w' kind", value: 7))
+        #expect(decodeError(patched(Self.example, at: 68, [0x09]))
             == .overLimit(field: "tensor 'w' rank", count: 9, limit: UInt64(ShardLimits.rankMax)))
-        #expect(decodeError(patched(Self.example, at: 69, [0x09])) == .unknownTag(field: "tensor 'w' initializer", value: 9))
-        #expect(decodeError(patched(Self.example, at: 74, [0x09])) == .unknownTag(field: "tensor 'w' optimizer", value: 9))
-        guard case .invalidTensorDefinition(let name, let reason) = decodeError(patched(Self.example, at: 75, [0x00, 0x00, 0xC0, 0x7F])) else {
+        #expect(decodeError(patched(Self.example, at: 77, [0x09])) == .unknownTag(field: "tensor 'w' initializer", value: 9))
+        #expect(decodeError(patched(Self.example, at: 82, [0x09])) == .unknownTag(field: "tensor 'w' optimizer", value: 9))
+        guard case .invalidTensorDefinition(let name, let reason) = decodeError(patched(Self.example, at: 83, [0x00, 0x00, 0xC0, 0x7F])) else {
             Issue.record("a NaN learning rate must be an invalid definition")
             return
         }
         #expect(name == "w" && reason.contains("learning rate"))
-        expectInvalidValue(patched(Self.example, at: 61, [0x03]), field: "tensor 'w' element count", reasonMentions: "shape [3]")
-        #expect(decodeError(patched(Self.example, at: 87, [0x03]))
+        expectInvalidValue(patched(Self.example, at: 69, [0x03]), field: "tensor 'w' element count", reasonMentions: "shape [3]")
+        #expect(decodeError(patched(Self.example, at: 95, [0x03]))
             == .invalidValue(field: "tensor 'w' element count", reason: "3 elements recorded, but shape [2] has 2"))
     }
 
     /// Shard 1; sparse "e" of shape [10, 1], zeros, Nesterov momentum; rows 7 and 2 pushed.
-    /// Layout offsets: nesterov flag 87, row ids 104 and 112 (ascending: 2, 7), 136 bytes in all.
+    /// Layout offsets: nesterov flag 95, row ids 112 and 120 (ascending: 2, 7), 144 bytes in all.
     static func sparseExample() -> [UInt8] {
         let state = ShardState(shardID: 1)
         state.applyNext(Commands.create("e", .sparse, shape: [10, 1], optimizer: .momentum(learningRate: 1, momentum: 0.5, nesterov: true)))
@@ -84,12 +85,12 @@ import Testing
 
     @Test func sparseTableDamage() {
         let bytes = Self.sparseExample()
-        #expect(bytes.count == 136)
-        #expect(Array(bytes[104..<120]) == [2, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0])
-        expectInvalidValue(patched(bytes, at: 87, [0x02]), field: "tensor 'e' optimizer nesterov", reasonMentions: "neither 0 nor 1")
-        expectInvalidValue(patched(bytes, at: 112, [0x01]), field: "sparse table 'e' row ids", reasonMentions: "ascend strictly")
-        expectInvalidValue(patched(bytes, at: 112, [0x0A]), field: "sparse table 'e' row ids", reasonMentions: "not below the row count 10")
-        #expect(decodeError(patched(bytes, at: 96, [0, 0, 0, 0, 0, 1]))
+        #expect(bytes.count == 144)
+        #expect(Array(bytes[112..<128]) == [2, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0])
+        expectInvalidValue(patched(bytes, at: 95, [0x02]), field: "tensor 'e' optimizer nesterov", reasonMentions: "neither 0 nor 1")
+        expectInvalidValue(patched(bytes, at: 120, [0x01]), field: "sparse table 'e' row ids", reasonMentions: "ascend strictly")
+        expectInvalidValue(patched(bytes, at: 120, [0x0A]), field: "sparse table 'e' row ids", reasonMentions: "not below the row count 10")
+        #expect(decodeError(patched(bytes, at: 104, [0, 0, 0, 0, 0, 1]))
             == .overLimit(field: "sparse table 'e' materialized row count", count: 1 << 40, limit: UInt64(ShardLimits.tensorElementsMax)))
     }
 

@@ -5,10 +5,13 @@ struct ClientWindow {
     private(set) var acknowledgedBelow: UInt64
     /// Strictly ascending, every element ≥ `acknowledgedBelow`.
     private(set) var appliedSequences: [UInt64]
+    /// Log index of this client's latest push (applied or duplicate): when its session expires.
+    var lastActiveIndex: UInt64
 
-    init(acknowledgedBelow: UInt64 = 0, appliedSequences: [UInt64] = []) {
+    init(acknowledgedBelow: UInt64 = 0, appliedSequences: [UInt64] = [], lastActiveIndex: UInt64 = 0) {
         self.acknowledgedBelow = acknowledgedBelow
         self.appliedSequences = appliedSequences
+        self.lastActiveIndex = lastActiveIndex
     }
 
     func hasSeen(_ sequence: UInt64) -> Bool {

@@ -13,6 +13,9 @@ import ParasolWire
 ///
 /// Bounded: at most `ShardLimits.clientsMax` clients and `ShardLimits.clientWindowMax`
 /// sequences per client; a push that would exceed either is refused before anything changes.
+/// Sessions expire by the log, not by a clock: a client silent for
+/// `ShardLimits.sessionExpiryEntries` entries is dropped (`expire(inactiveBefore:)`), at the same
+/// entry on every replica.
 struct ExactlyOnceTable {
     private(set) var clients: [UInt64: ClientWindow]
 
@@ -43,17 +46,25 @@ struct ExactlyOnceTable {
         }
     }
 
-    /// Raises the client's floor to `id.acknowledgedBelow` and records the applied sequence.
-    mutating func recordApplied(_ id: PushID) {
+    /// Raises the client's floor to `id.acknowledgedBelow` and records the applied sequence,
+    /// applied as log entry `index`.
+    mutating func recordApplied(_ id: PushID, index: UInt64) {
         clients[id.clientID, default: ClientWindow()].raiseFloor(to: id.acknowledgedBelow)
         clients[id.clientID]?.record(id.sequence)
+        clients[id.clientID]?.lastActiveIndex = index
+    }
+
+    /// Forgets every client whose latest push came before log index `index`.
+    mutating func expire(inactiveBefore index: UInt64) {
+        clients = clients.filter { $0.value.lastActiveIndex >= index }
     }
 
     /// Takes the promise a duplicate carries: its floor is as valid as any other push's. A client
     /// not yet known is added when there is room (its floor is all there is to remember).
-    mutating func acknowledge(_ id: PushID) {
+    mutating func acknowledge(_ id: PushID, index: UInt64) {
         if clients[id.clientID] != nil || (id.acknowledgedBelow > 0 && clients.count < ShardLimits.clientsMax) {
             clients[id.clientID, default: ClientWindow()].raiseFloor(to: id.acknowledgedBelow)
+            clients[id.clientID]?.lastActiveIndex = index
         }
     }
 }

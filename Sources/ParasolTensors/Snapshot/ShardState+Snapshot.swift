@@ -42,7 +42,7 @@ extension ShardState {
         let magic = try header.readBytes(count: SnapshotFormat.magic.count, "header magic")
         guard magic == SnapshotFormat.magic else { throw .badMagic(found: magic) }
         let version = try header.read(UInt16.self, "header format version")
-        guard version == SnapshotFormat.formatVersion else {
+        guard SnapshotFormat.readableVersions.contains(version) else {
             throw .unsupportedFormatVersion(found: version, supported: SnapshotFormat.formatVersion)
         }
         let flags = try header.read(UInt16.self, "header flags")
@@ -51,7 +51,7 @@ extension ShardState {
             buffer: header.buffer, floatsAreShuffled: flags & SnapshotFormat.floatsByteShuffledFlag != 0)
         let shardID = try reader.read(UInt32.self, "header shard id")
         let appliedIndex = try reader.read(UInt64.self, "header applied index")
-        let exactlyOnce = try ExactlyOnceTable.decode(from: &reader)
+        let exactlyOnce = try ExactlyOnceTable.decode(from: &reader, formatVersion: version, appliedIndex: appliedIndex)
         let tensors = try decodeTensors(from: &reader)
         try reader.requireEnd()
         buffer.moveReaderIndex(forwardBy: buffer.readableBytes)

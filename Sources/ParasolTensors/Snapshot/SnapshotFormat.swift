@@ -2,8 +2,11 @@
 public enum SnapshotFormat {
     /// The first four bytes of every snapshot: "PSNP".
     public static let magic: [UInt8] = Array("PSNP".utf8)
-    /// The layout version this code writes and the only one it reads.
-    public static let formatVersion: UInt16 = 1
+    /// The layout version this code writes. Version 2 added each client's last active index
+    /// (session expiry by the log).
+    public static let formatVersion: UInt16 = 2
+    /// The versions this code reads: 1 (clients without a last active index) and 2.
+    public static let readableVersions: ClosedRange<UInt16> = 1...2
     /// Header flag bit 0: every float array is byte-shuffled (all byte 0s, then all byte 1s, …).
     public static let floatsByteShuffledFlag: UInt16 = 1 << 0
     /// Every flag bit this version defines; a snapshot with any other bit set is refused.

@@ -13,7 +13,7 @@ extension ShardState {
         let elements = try tensor.pushRange(offset: push.offset, gradientBytes: push.gradient.readableBytes)
         try exactlyOnce.checkCapacity(for: push.id)
         let version = tensor.applyPush(gradient: push.gradient, elements: elements)
-        exactlyOnce.recordApplied(push.id)
+        exactlyOnce.recordApplied(push.id, index: appliedIndex)
         return PushAck(version: version, duplicate: false)
     }
 
@@ -26,13 +26,13 @@ extension ShardState {
         try table.checkPush(rowIDs: push.rowIDs, gradientBytes: push.gradients.readableBytes)
         try exactlyOnce.checkCapacity(for: push.id)
         let version = table.applyPush(rowIDs: push.rowIDs, gradients: push.gradients)
-        exactlyOnce.recordApplied(push.id)
+        exactlyOnce.recordApplied(push.id, index: appliedIndex)
         return PushAck(version: version, duplicate: false)
     }
 
     private func duplicateAck(_ id: PushID, version: UInt64) -> PushAck? {
         guard exactlyOnce.isDuplicate(id) else { return nil }
-        exactlyOnce.acknowledge(id)
+        exactlyOnce.acknowledge(id, index: appliedIndex)
         return PushAck(version: version, duplicate: true)
     }
 }

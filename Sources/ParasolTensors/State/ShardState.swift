@@ -45,6 +45,10 @@ public final class ShardState {
         precondition(
             index > appliedIndex,
             "shard \(shardID): command index \(index) is not after the applied index \(appliedIndex)")
+        let sweep = ShardLimits.sessionSweepEntries
+        if index / sweep > appliedIndex / sweep, index > ShardLimits.sessionExpiryEntries {
+            exactlyOnce.expire(inactiveBefore: index - ShardLimits.sessionExpiryEntries)
+        }
         appliedIndex = index
         do throws(ErrorReply) {
             switch command {
