@@ -67,7 +67,11 @@ final class ShardReplica: @unchecked Sendable {
     /// The last primary this replica knew of (not cleared by an election), for the change log.
     var lastKnownPrimary: String?
     var leadershipChanges: [LeadershipChange] = []
+    /// Elections that replaced a lost primary (not those at startup, not transfers).
     var electionsSeen = 0
+    /// The term of the latest election held to hand leadership over on purpose, as far as
+    /// this replica saw it (a `timeoutNow` or a transfer vote request).
+    var transferTerm: Term?
     var transferWaiters: [TransferWaiter] = []
 
     // Snapshots.
@@ -234,8 +238,7 @@ final class ShardReplica: @unchecked Sendable {
     func step(_ messages: [RaftMessage]) {
         eventLoop.execute {
             for message in messages where message.to == self.raft.id {
-                // Leadership handed over on purpose (an operator's failover): never undo it.
-                if case .timeoutNow = message.kind { self.balancedAtStart = true }
+                self.noteLeadershipTransfer(message)
                 self.raft.step(message)
             }
             self.pump()
@@ -261,6 +264,21 @@ final class ShardReplica: @unchecked Sendable {
         maybeSnapshot()
     }
 
+    /// Remembers elections held on purpose, so operators see them as transfers, not failures.
+    private func noteLeadershipTransfer(_ message: RaftMessage) {
+        switch message.kind {
+        case .timeoutNow:
+            // Asked to take over: an operator's failover or the start-up balancing, which
+            // must never be undone by balancing again.
+            balancedAtStart = true
+            transferTerm = raft.term + 1
+        case .vote(_, _, isLeadershipTransfer: true):
+            transferTerm = message.term
+        default:
+            break
+        }
+    }
+
     /// A replica that won its shard's first election although another replica is the preferred
     /// primary hands over once that one is caught up, so at start every node leads its share of
     /// shards. Only in the first `balanceWindowTicks` of this process: later, primaries stay
@@ -268,7 +286,7 @@ final class ShardReplica: @unchecked Sendable {
     private func balancePrimaryAtStart() {
         let balanceWindowTicks: UInt64 = 3000
         guard !balancedAtStart, raft.isLeader, !isPreferredPrimary else { return }
-        guard raft.ticksElapsed < balanceWindowTicks, electionsSeen == 1 else {
+        guard raft.ticksElapsed < balanceWindowTicks, leadershipChanges.count <= 1 else {
             balancedAtStart = true
             return
         }
@@ -408,14 +426,14 @@ final class ShardReplica: @unchecked Sendable {
         guard let current, current != previous else { return }
         lastKnownPrimary = current
         let cause: LeadershipChangeCause
-        if transferWaiters.contains(where: { $0.target == current }) || previous != nil && raft.leadershipTransferTarget != nil {
+        if transferWaiters.contains(where: { $0.target == current }) || transferTerm == raft.term {
             cause = .transfer
         } else if previous == nil && leadershipChanges.isEmpty {
             cause = .startup
         } else {
             cause = .election
+            electionsSeen += 1
         }
-        electionsSeen += 1
         leadershipChanges.append(LeadershipChange(time: Date(), from: previous, to: current, term: raft.term, cause: cause))
         if leadershipChanges.count > 32 { leadershipChanges.removeFirst() }
         logger.info("shard \(shardID): primary is now \(current) (term \(raft.term), was \(previous ?? "unknown"))")
