@@ -92,6 +92,13 @@ public final class ParasolNode: Service, Sendable {
         try? await server.close()
         let drained = EventLoopFuture.andAllComplete(replicas.values.map { $0.drain() }, on: group.next())
         try? await drained.get()
+        // Hand every primary role this node holds to a caught-up replica before leaving, so its
+        // shards keep serving without waiting out an election timeout.
+        await withTaskGroup(of: Void.self) { tasks in
+            for replica in replicas.values {
+                tasks.addTask { await replica.handOffLeadership(timeout: .seconds(1)) }
+            }
+        }
         for replica in replicas.values {
             do {
                 try replica.close()

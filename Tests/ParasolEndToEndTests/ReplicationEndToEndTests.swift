@@ -65,6 +65,16 @@ import Testing
         #expect(noFrom.stderr.contains("--from"), "\(noFrom.stderr)")
     }
 
+    @Test func sigtermHandsThePrimaryRoleOverBeforeExiting() async throws {
+        let cluster = try LocalCluster(nodes: 3, shards: 1, replication: 3)
+        try await cluster.startAll()
+        let primary = try await cluster.primary(ofShard: 0)
+        #expect(cluster.terminate(primary) == 0)
+        #expect(cluster.log(of: primary).contains("handed the primary role to"), "\(cluster.log(of: primary))")
+        let next = try await cluster.primary(ofShard: 0)
+        #expect(next != primary)
+    }
+
     @Test func wipedReplicaIsRebuiltFromTheLeadersSnapshot() async throws {
         let cluster = try LocalCluster(nodes: 3, shards: 1, replication: 3, snapshotEveryUpdates: 200)
         try await cluster.startAll()

@@ -32,6 +32,17 @@ extension ShardReplica {
         }
     }
 
+    /// Best effort before a graceful shutdown: if this replica is the primary and another
+    /// replica can take over, hand over and wait (at most `timeout`); otherwise return at once.
+    func handOffLeadership(timeout: TimeAmount) async {
+        let outcome = await withCheckedContinuation { continuation in
+            transferLeadership(to: nil, timeout: timeout) { continuation.resume(returning: $0) }
+        }
+        if case .success(let done) = outcome {
+            logger.info("shard \(shardID): handed the primary role to \(done.newPrimary) before shutting down")
+        }
+    }
+
     private func beginTransfer(
         to target: String?, timeout: TimeAmount,
         completion: @escaping @Sendable (Result<LeadershipTransferred, TransferRefusal>) -> Void
