@@ -52,8 +52,13 @@ public final class ParasolNode: Service, Sendable {
             }
             throw ServerError.cannotListen(nodeID: nodeID, role: "admin", address: node.adminAddress.description, reason: reason)
         }
+        // Snapshots (seconds for a large shard) and the hard-state file (a vote must be durable
+        // before it is sent, so elections wait for it) get separate threads: a snapshot being
+        // written never delays an election.
         let ioPool = NIOThreadPool(numberOfThreads: 1)
         ioPool.start()
+        let hardStatePool = NIOThreadPool(numberOfThreads: 1)
+        hardStatePool.start()
         let transport = PeerTransport(selfNodeID: nodeID, config: config, group: group, logger: logger)
         let placement = ShardPlacement(config)
         var replicas: [UInt32: ShardReplica] = [:]
@@ -69,7 +74,8 @@ public final class ParasolNode: Service, Sendable {
                 logger.debug("shard \(shard): consensus seed \(seed)")
                 replicas[shardID] = try ShardReplica(
                     shardID: shardID, eventLoop: group.next(), nodeID: nodeID, replicaNodes: placement.replicas(of: shard),
-                    config: config, recovered: recovered, transport: transport, ioPool: ioPool, metrics: metrics.shard(shard),
+                    config: config, recovered: recovered, transport: transport, ioPool: ioPool, hardStatePool: hardStatePool,
+                    metrics: metrics.shard(shard),
                     randomSeed: seed, logger: logger)
             }
         } catch {
@@ -77,6 +83,7 @@ public final class ParasolNode: Service, Sendable {
             try? await server.close()
             try? await group.shutdownGracefully()
             try? await ioPool.shutdownGracefully()
+            try? await hardStatePool.shutdownGracefully()
             throw error
         }
         slot.set(NodeContext(nodeID: nodeID, config: config, replicas: replicas, metrics: metrics, transport: transport))
@@ -109,6 +116,7 @@ public final class ParasolNode: Service, Sendable {
         transport.close()
         try? await group.shutdownGracefully()
         try? await ioPool.shutdownGracefully()
+        try? await hardStatePool.shutdownGracefully()
         logger.info("node \(nodeID) stopped")
     }
 

@@ -31,7 +31,10 @@ final class ShardReplica: @unchecked Sendable {
     let snapshots: SnapshotStore
     let hardStateFile: HardStateFile
     let snapshotPolicy: SnapshotPolicy
+    /// Snapshot files: writing, exporting, receiving.
     let ioPool: NIOThreadPool
+    /// The hard-state file only, so a vote is never queued behind a snapshot.
+    let hardStatePool: NIOThreadPool
     let logger: Logger
     let metrics: ShardMetrics
     let allocator = ByteBufferAllocator()
@@ -90,7 +93,7 @@ final class ShardReplica: @unchecked Sendable {
 
     init(
         shardID: UInt32, eventLoop: any EventLoop, nodeID: String, replicaNodes: [String], config: ClusterConfig,
-        recovered: RecoveredShard, transport: PeerTransport, ioPool: NIOThreadPool, metrics: ShardMetrics,
+        recovered: RecoveredShard, transport: PeerTransport, ioPool: NIOThreadPool, hardStatePool: NIOThreadPool, metrics: ShardMetrics,
         randomSeed: UInt64, logger: Logger
     ) throws {
         self.shardID = shardID
@@ -104,6 +107,7 @@ final class ShardReplica: @unchecked Sendable {
         self.hardStateFile = recovered.hardStateFile
         self.snapshotPolicy = config.snapshot
         self.ioPool = ioPool
+        self.hardStatePool = hardStatePool
         self.logger = logger
         self.metrics = metrics
         self.isPreferredPrimary = replicaNodes.first == nodeID
@@ -340,7 +344,7 @@ final class ShardReplica: @unchecked Sendable {
         if let hard = ready.hardState, hard.term != persistedHardState.term || (hard.vote?.rawValue ?? 0) != persistedHardState.vote {
             let record = HardStateRecord(term: hard.term, vote: hard.vote?.rawValue ?? 0, commit: hard.commit)
             let file = hardStateFile
-            steps.append(ioPool.runIfActive(eventLoop: eventLoop) { try file.store(record) })
+            steps.append(hardStatePool.runIfActive(eventLoop: eventLoop) { try file.store(record) })
             persistedHardState = record
         }
         guard !steps.isEmpty else { return eventLoop.makeSucceededVoidFuture() }
