@@ -11,11 +11,13 @@ public struct ClientOptions: Sendable {
     /// How long establishing one TCP connection (plus hello) may take.
     public var connectTimeoutSeconds: Double
     /// Upper bound of the pause between retries; pauses start at 10 ms and double, with jitter.
+    /// 100 ms by default: during a failover the new primary appears within a few hundred
+    /// milliseconds, and a longer pause would only add to the time a push waits.
     public var retryBackoffMaxSeconds: Double
 
     public init(
         clientID: UInt64 = UInt64.random(in: 1...UInt64.max), token: String = "",
-        callDeadlineSeconds: Double = 30, connectTimeoutSeconds: Double = 2, retryBackoffMaxSeconds: Double = 0.5
+        callDeadlineSeconds: Double = 30, connectTimeoutSeconds: Double = 2, retryBackoffMaxSeconds: Double = 0.1
     ) {
         self.clientID = clientID
         self.token = token

@@ -232,6 +232,7 @@ public final class ParasolClient: Sendable {
         let deadline = NIODeadline.now() + .nanoseconds(Int64(options.callDeadlineSeconds * 1e9))
         var attempt = 0
         var lastError: any Error = ParasolClientError.closed
+        var skippedLastPause = false
         while NIODeadline.now() < deadline {
             attempt += 1
             let nodeID = primary(of: shard)
@@ -246,11 +247,18 @@ public final class ParasolClient: Sendable {
                 lastError = error
                 guard error.isRetryable else { throw error }
                 onRetryableFailure(error, node: nodeID, shard: shard)
+                // A refusal that named the new primary: go there at once, without a pause (but
+                // never twice in a row, so two replicas with stale views cannot make a busy loop).
+                if !skippedLastPause, case .server(let reply) = error, reply.code == .notLeader, primary(of: shard) == reply.leaderHint {
+                    skippedLastPause = true
+                    continue
+                }
             } catch {
                 lastError = error
                 dropConnection(to: nodeID)
                 tryNextReplica(of: shard, after: nodeID)
             }
+            skippedLastPause = false
             let pause = RetryBackoff.pause(attempt: attempt, maxSeconds: options.retryBackoffMaxSeconds)
             let remaining = deadline - .now()
             guard remaining > .zero else { break }

@@ -42,6 +42,8 @@ final class ShardReplica: @unchecked Sendable {
     /// spread evenly over the nodes instead of going to whoever times out first.
     let isPreferredPrimary: Bool
     let preferredPrimary: NodeID
+    /// The group's replicas in placement order (preferred primary first).
+    let replicaOrder: [NodeID]
 
     var raft: RaftNode
     var state: ShardState
@@ -56,6 +58,9 @@ final class ShardReplica: @unchecked Sendable {
     var failure: String?
 
     var proposals: [LogIndex: PendingProposal] = [:]
+    var heldDuringElection: [(message: Message, received: NIODeadline, respond: @Sendable (Message) -> Void, until: NIODeadline)] = []
+    static let electionHoldTimeout = TimeAmount.milliseconds(500)
+    static let heldDuringElectionMax = 65_536
     var readsAwaitingApply: [(readIndex: LogIndex, serve: () -> Void, respond: @Sendable (Message) -> Void)] = []
 
     // Clock: ticks are derived from NIO's monotonic clock, so a late timer catches up.
@@ -63,6 +68,9 @@ final class ShardReplica: @unchecked Sendable {
     let clockStarted = NIODeadline.now()
     var ticksDone: Int64 = 0
     var campaignedAtStart = false
+    /// The primary whose connection just broke, while this replica is its designated successor
+    /// and waits to campaign the moment leader stickiness allows; and until which tick.
+    var earlyCampaign: (lostPrimary: NodeID, untilTick: UInt64)?
     var balancedAtStart = false
 
     // Leadership, as operators see it.
@@ -112,6 +120,7 @@ final class ShardReplica: @unchecked Sendable {
         self.metrics = metrics
         self.isPreferredPrimary = replicaNodes.first == nodeID
         self.preferredPrimary = members.consensusID(of: replicaNodes[0])!
+        self.replicaOrder = replicaNodes.map { members.consensusID(of: $0)! }
         var raftConfig = Config(
             id: members.consensusID(of: nodeID)!, peers: replicaNodes.map { members.consensusID(of: $0)! },
             randomSeed: randomSeed)
@@ -140,6 +149,7 @@ final class ShardReplica: @unchecked Sendable {
 
     /// Starts the replica's clock; call once, after every replica of the node exists.
     func start() {
+        transport.onPeerLost { peer in self.eventLoop.execute { self.peerLost(peer) } }
         eventLoop.scheduleRepeatedTask(initialDelay: Self.tickInterval, delay: Self.tickInterval) { _ in
             self.onTimer()
         }
@@ -151,26 +161,58 @@ final class ShardReplica: @unchecked Sendable {
     /// Serves one client request; `respond` is called exactly once, on this replica's loop.
     func handle(_ message: Message, respond: @escaping @Sendable (Message) -> Void) {
         let received = NIODeadline.now()
-        eventLoop.execute {
-            switch message {
-            case .createTensor:
-                self.propose(message, measured: nil, respond: respond)
-            case .pushDense(let push):
-                self.propose(message, measured: MeasuredPush(payloadBytes: push.gradient.readableBytes, received: received), respond: respond)
-            case .pushSparse(let push):
-                let bytes = push.gradients.readableBytes + push.rowIDs.count * MemoryLayout<UInt64>.size
-                self.propose(message, measured: MeasuredPush(payloadBytes: bytes, received: received), respond: respond)
-            case .pullDense(let pull):
-                self.serveRead(received: received, respond: respond) { self.state.pullDense(pull, allocator: self.allocator) }
-            case .pullSparse(let pull):
-                self.serveRead(received: received, respond: respond) { self.state.pullSparse(pull, allocator: self.allocator) }
-            case .describeTensor(let describe):
-                self.serveRead(received: nil, respond: respond) { self.state.describe(describe.name) }
-            case .snapshotRequest:
-                self.snapshotWaiters.append(respond)
-                self.takeSnapshot(reason: "requested")
-            default:
-                respond(.error(ErrorReply(code: .badRequest, message: "\(message.type) is not a shard request")))
+        eventLoop.execute { self.dispatch(message, received: received, respond: respond) }
+    }
+
+    private func dispatch(_ message: Message, received: NIODeadline, respond: @escaping @Sendable (Message) -> Void) {
+        eventLoop.preconditionInEventLoop()
+        if case .snapshotRequest = message {} else if parkWhileElecting(message, received: received, respond: respond) { return }
+        switch message {
+        case .createTensor:
+            self.propose(message, measured: nil, respond: respond)
+        case .pushDense(let push):
+            self.propose(message, measured: MeasuredPush(payloadBytes: push.gradient.readableBytes, received: received), respond: respond)
+        case .pushSparse(let push):
+            let bytes = push.gradients.readableBytes + push.rowIDs.count * MemoryLayout<UInt64>.size
+            self.propose(message, measured: MeasuredPush(payloadBytes: bytes, received: received), respond: respond)
+        case .pullDense(let pull):
+            self.serveRead(received: received, respond: respond) { self.state.pullDense(pull, allocator: self.allocator) }
+        case .pullSparse(let pull):
+            self.serveRead(received: received, respond: respond) { self.state.pullSparse(pull, allocator: self.allocator) }
+        case .describeTensor(let describe):
+            self.serveRead(received: nil, respond: respond) { self.state.describe(describe.name) }
+        case .snapshotRequest:
+            self.snapshotWaiters.append(respond)
+            self.takeSnapshot(reason: "requested")
+        default:
+            respond(.error(ErrorReply(code: .badRequest, message: "\(message.type) is not a shard request")))
+        }
+    }
+
+    /// While the group has no primary (an election is running), a request is held instead of
+    /// refused, and answered the moment a primary is known: served here if this replica won,
+    /// otherwise `notLeader` naming the winner. A client thus learns the new primary at once
+    /// instead of retrying blind through the election. Held at most `electionHoldTimeout`.
+    private func parkWhileElecting(_ message: Message, received: NIODeadline, respond: @escaping @Sendable (Message) -> Void) -> Bool {
+        guard failure == nil, !raft.isLeader, raft.softState.leader == nil, heldDuringElection.count < Self.heldDuringElectionMax
+        else { return false }
+        heldDuringElection.append((message, received, respond, .now() + Self.electionHoldTimeout))
+        return true
+    }
+
+    /// Once a primary is known, answers or serves everything held; otherwise only what waited
+    /// past its hold (answered `notLeader` without a hint: the client tries another replica).
+    func releaseHeldRequests() {
+        guard !heldDuringElection.isEmpty else { return }
+        let now = NIODeadline.now()
+        let leaderKnown = raft.softState.leader != nil
+        let released = heldDuringElection.filter { leaderKnown || $0.until <= now }
+        heldDuringElection.removeAll { leaderKnown || $0.until <= now }
+        for held in released {
+            if raft.isLeader {
+                dispatch(held.message, received: held.received, respond: held.respond)
+            } else {
+                held.respond(notLeaderReply())
             }
         }
     }
@@ -251,8 +293,15 @@ final class ShardReplica: @unchecked Sendable {
 
     private func onTimer() {
         let due = (NIODeadline.now() - clockStarted).nanoseconds / Self.tickInterval.nanoseconds
-        // Every missed tick is replayed: the lease is measured in ticks, so a tick must always
-        // stand for the same wall time, even after the loop stalled.
+        // A primary replays every missed tick: its lease is measured in ticks, so a tick must
+        // never stand for more wall time than it should, even after the loop stalled. Any other
+        // replica drops missed ticks: while its loop stalled it could not hear the primary, so
+        // counting that time toward an election would only start needless ones, and a slower
+        // clock on a non-primary only makes it wait longer before voting (the safe side of the
+        // lease argument).
+        if !raft.isLeader && due - ticksDone > 1 {
+            ticksDone = due - 1
+        }
         while ticksDone < due {
             ticksDone += 1
             raft.tick()
@@ -261,11 +310,35 @@ final class ShardReplica: @unchecked Sendable {
             campaignedAtStart = true
             if raft.softState.leader == nil { raft.campaign() }
         }
+        campaignEarlyIfPrimaryLost()
+        releaseHeldRequests()
         balancePrimaryAtStart()
         tickSnapshotTransfers()
         tickLeadershipTransfers()
         pump()
         maybeSnapshot()
+    }
+
+    /// The connection to `peer` broke. If it is this shard's primary, its process may be gone:
+    /// one designated replica (the first in placement order other than the primary) campaigns
+    /// as soon as it may, instead of after a random 1–2 election timeouts. Only one campaigns
+    /// early, so a quick election is not a split vote; if it is dead too, timeouts still work.
+    private func peerLost(_ peer: NodeID) {
+        guard raft.role == .follower, raft.softState.leader == peer else { return }
+        let successor = replicaOrder.first { $0 != peer }
+        guard successor == raft.id else { return }
+        earlyCampaign = (peer, raft.ticksElapsed + UInt64(2 * raft.config.electionTicks))
+    }
+
+    private func campaignEarlyIfPrimaryLost() {
+        guard let pending = earlyCampaign else { return }
+        guard raft.role == .follower, raft.softState.leader == pending.lostPrimary, raft.ticksElapsed < pending.untilTick else {
+            earlyCampaign = nil
+            return
+        }
+        // A no-op while the lost primary's lease could still be valid (leader stickiness).
+        raft.campaign()
+        if raft.role != .follower { earlyCampaign = nil }
     }
 
     /// Remembers elections held on purpose, so operators see them as transfers, not failures.
@@ -426,6 +499,7 @@ final class ShardReplica: @unchecked Sendable {
             readsAwaitingApply = []
             for read in reads { read.respond(notLeaderReply()) }
         }
+        releaseHeldRequests()
         if soft.role == .candidate || soft.role == .preCandidate { return }
         guard let current, current != previous else { return }
         lastKnownPrimary = current

@@ -14,7 +14,10 @@ import ParasolWire
 final class PeerLink: @unchecked Sendable {
     // @unchecked: every mutable field is touched only on `eventLoop`.
     private let peer: NodeConfig
+    private let peerConsensusID: NodeID
     private let hello: Hello
+    /// Called (on this link's loop) when an established connection closes; set once at start.
+    var onConnectionLost: (@Sendable (NodeID) -> Void)?
     private let frameBytesMax: Int
     private let eventLoop: any EventLoop
     private let logger: Logger
@@ -37,8 +40,12 @@ final class PeerLink: @unchecked Sendable {
     private var nextRequestID: UInt64 = 1
     private var lastConnectFailureLogged = NIODeadline.distantPast
 
-    init(peer: NodeConfig, selfConsensusID: NodeID, token: String, frameBytesMax: Int, eventLoop: any EventLoop, logger: Logger) {
+    init(
+        peer: NodeConfig, peerConsensusID: NodeID, selfConsensusID: NodeID, token: String, frameBytesMax: Int,
+        eventLoop: any EventLoop, logger: Logger
+    ) {
         self.peer = peer
+        self.peerConsensusID = peerConsensusID
         // Peers are not clients: their hello carries an id no client picks (high bit set).
         self.hello = Hello(
             minVersion: Frame.protocolVersion, maxVersion: Frame.protocolVersion,
@@ -158,6 +165,7 @@ final class PeerLink: @unchecked Sendable {
                     self.write(.hello(self.hello), shard: 0, on: channel)
                     channel.closeFuture.hop(to: self.eventLoop).whenComplete { _ in
                         if self.channel === channel { self.channel = nil }
+                        if !self.closed { self.onConnectionLost?(self.peerConsensusID) }
                     }
                     self.flush()
                 case .failure(let error):
