@@ -5,7 +5,7 @@ RELEASE_BIN := $(CURDIR)/.build/release/parasol
 # tests use @testable imports, which need -enable-testing even in release.
 RELEASE_FLAGS := -c release -Xswiftc -enable-testing
 
-.PHONY: deps build test demo clean
+.PHONY: deps build test demo bench bench-quick clean
 
 deps:
 	@Tools/install-deps.sh
@@ -20,6 +20,15 @@ test: build
 
 demo: build
 	PARASOL_BIN=$(RELEASE_BIN) Tools/demo.sh
+
+# Side-by-side benchmark (Tools/bench/run.sh): iperf3 and a TCP ping-pong as the ceiling, Redis,
+# then `parasol bench`; results under data/bench/<timestamp>/. BENCH_QUICK=1 (or bench-quick)
+# runs the quick suite (under 2 minutes).
+bench: build
+	PARASOL_BIN=$(RELEASE_BIN) BENCH_QUICK=$(BENCH_QUICK) Tools/bench/run.sh
+
+bench-quick: build
+	PARASOL_BIN=$(RELEASE_BIN) BENCH_QUICK=1 Tools/bench/run.sh
 
 clean:
 	rm -rf .build data

@@ -7,7 +7,7 @@ struct Parasol: AsyncParsableCommand {
         commandName: "parasol",
         abstract: "A replicated parameter server for training ML models.",
         subcommands: [
-            ServerCommand.self, WorkerCommand.self, ClusterCommand.self, FailoverCommand.self, SnapshotCommand.self, HealthCommand.self,
+            ServerCommand.self, WorkerCommand.self, ClusterCommand.self, FailoverCommand.self, SnapshotCommand.self, HealthCommand.self, BenchCommand.self,
         ]
     )
 }
