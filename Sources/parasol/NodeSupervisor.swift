@@ -47,8 +47,8 @@ final class NodeSupervisor {
 
     private func start(_ node: NodeConfig, quickExits: Int) throws {
         try FileManager.default.createDirectory(atPath: node.dataDirectory, withIntermediateDirectories: true)
-        let pid = try spawn(
-            arguments: [executable, "server", "--cluster", clusterFile, "--node", node.id], logPath: logPath(of: node))
+        let pid = try ChildProcess.spawn(
+            executable: executable, arguments: ["server", "--cluster", clusterFile, "--node", node.id], outputPath: logPath(of: node))
         try "\(pid)\n".write(toFile: pidPath(of: node), atomically: true, encoding: .utf8)
         children[node.id] = Child(pid: pid, startedAt: Date(), quickExits: quickExits)
     }
@@ -105,33 +105,6 @@ final class NodeSupervisor {
         guard result == pid else { return result < 0 ? "is gone" : nil }
         let signalled = status & 0x7f
         return signalled != 0 ? "was killed by signal \(signalled)" : "exited with status \((status >> 8) & 0xff)"
-    }
-
-    private func spawn(arguments: [String], logPath: String) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var defaultSignals = sigset_t()
-        sigemptyset(&defaultSignals)
-        sigaddset(&defaultSignals, SIGINT)
-        sigaddset(&defaultSignals, SIGTERM)
-        posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF))
-        let argv = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
-        guard result == 0 else {
-            throw ValidationErrorMessage("cannot start \(executable): \(String(cString: strerror(result)))")
-        }
-        return pid
     }
 }
 

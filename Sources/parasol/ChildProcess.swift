@@ -5,8 +5,12 @@ import Glibc
 #endif
 
 /// Starting programs: server nodes in their own process group (a Ctrl-C at the terminal reaches
-/// only the benchmark, which then stops them), and short tools whose output we read.
+/// only the parent — `cluster up` or the benchmark — which then stops them in order), and short
+/// tools whose output we read.
 enum ChildProcess {
+    /// Starts `executable` with stdin from /dev/null and stdout and stderr appended to
+    /// `outputPath`, in a new process group, with SIGINT and SIGTERM at their default actions
+    /// (the parent may ignore them; the child must still stop when told).
     static func spawn(executable: String, arguments: [String], outputPath: String) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -18,7 +22,12 @@ enum ChildProcess {
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
         posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        var defaultSignals = sigset_t()
+        sigemptyset(&defaultSignals)
+        sigaddset(&defaultSignals, SIGINT)
+        sigaddset(&defaultSignals, SIGTERM)
+        posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF))
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
