@@ -38,8 +38,11 @@ final class ResponseRouter: ChannelDuplexHandler {
             return
         }
         let id = request.frame.requestID
+        // The time the request was given, for the error message (the deadline is absolute).
+        let allowedSeconds = Double(max(0, (request.deadline - .now()).nanoseconds)) / 1e9
         let timeout = context.eventLoop.assumeIsolated().scheduleTask(deadline: request.deadline) {
-            self.fail(id, with: ParasolClientError.deadlineExceeded(operation: "request \(id) to \(self.peer)", seconds: 0, lastError: "no reply"))
+            self.fail(id, with: ParasolClientError.deadlineExceeded(
+                operation: "request \(id) to \(self.peer)", seconds: (allowedSeconds * 1000).rounded() / 1000, lastError: "no reply"))
         }
         waiters[id] = Waiter(promise: request.promise, timeout: timeout)
         context.write(wrapOutboundOut(request.frame), promise: promise)
