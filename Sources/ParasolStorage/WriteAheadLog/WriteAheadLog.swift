@@ -1,3 +1,4 @@
+import Glibc
 import NIOCore
 
 /// The durable, ordered record of every state change of a shard: a directory of segment files
@@ -83,7 +84,7 @@ public final class WriteAheadLog: Sendable {
                 reason: "segmentBytesMax (\(segmentBytesMax)) and inFlightBytesMax (\(inFlightBytesMax)) must be positive")
         }
         try FileIO.createDirectory(directory)
-        guard let lockFD = try FileIO.lockExclusively(directory + "/" + lockFileName) else {
+        guard let lockFD = try lockDirectory(directory) else {
             throw WriteAheadLogError.directoryInUse(directory: directory)
         }
         let recovered: LogRecovery.Outcome
@@ -106,6 +107,18 @@ public final class WriteAheadLog: Sendable {
             segmentCount: recovered.segments.count,
             truncatedTail: recovered.truncatedTail)
         return (WriteAheadLog(directory: directory, writer: writer), summary)
+    }
+
+    /// Takes the directory's lock, waiting up to a second for a holder that is going away: a
+    /// process being spawned at the moment another log on this lock file closed keeps a copy of
+    /// that descriptor (and so the lock) until it execs, even with close-on-exec. A real second
+    /// writer holds the lock for good and is still refused.
+    private static func lockDirectory(_ directory: String) throws -> Int32? {
+        for attempt in 0..<20 {
+            if let fd = try FileIO.lockExclusively(directory + "/" + lockFileName) { return fd }
+            if attempt < 19 { usleep(50_000) }
+        }
+        return nil
     }
 
     // MARK: Appending
