@@ -217,6 +217,15 @@ final class ShardReplica: @unchecked Sendable {
         }
     }
 
+    static func command(of message: Message) -> ShardCommand? {
+        switch message {
+        case .createTensor(let create): .createTensor(create)
+        case .pushDense(let push): .pushDense(push)
+        case .pushSparse(let push): .pushSparse(push)
+        default: nil
+        }
+    }
+
     /// Appends a command to the replicated log; the client is answered when it is applied.
     private func propose(_ message: Message, measured: MeasuredPush?, respond: @escaping @Sendable (Message) -> Void) {
         eventLoop.preconditionInEventLoop()
@@ -226,7 +235,8 @@ final class ShardReplica: @unchecked Sendable {
         }
         switch raft.propose(ReplicatedCommand.encode(message, allocator: allocator)) {
         case .success(let receipt):
-            proposals[receipt.index] = PendingProposal(term: receipt.term, measured: measured, respond: respond)
+            proposals[receipt.index] = PendingProposal(
+                term: receipt.term, command: Self.command(of: message), measured: measured, respond: respond)
             pump()
         case .failure(.notLeader):
             respond(notLeaderReply())
@@ -453,7 +463,8 @@ final class ShardReplica: @unchecked Sendable {
         var reply: Message = .error(ErrorReply(code: .internalError, message: "entry \(entry.index) carried no command"))
         if entry.kind == .normal {
             do {
-                let command = try ReplicatedCommand.decode(entry.payload, index: entry.index)
+                let proposed = proposals[entry.index].flatMap { $0.term == entry.term ? $0.command : nil }
+                let command = try proposed ?? ReplicatedCommand.decode(entry.payload, index: entry.index)
                 reply = state.apply(command, index: entry.index)
             } catch {
                 stop(because: "committed entry \(entry.index) does not decode: \(error)")
@@ -571,6 +582,9 @@ final class ShardReplica: @unchecked Sendable {
 /// A client's proposal waiting for its entry to be committed and applied.
 struct PendingProposal {
     let term: Term
+    /// The command as it arrived: applied as is when its own entry commits, instead of decoding
+    /// the entry's copy of it (the same bytes, so the same result on every replica).
+    let command: ShardCommand?
     let measured: MeasuredPush?
     let respond: @Sendable (Message) -> Void
 }
