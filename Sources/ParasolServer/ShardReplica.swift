@@ -217,15 +217,6 @@ final class ShardReplica: @unchecked Sendable {
         }
     }
 
-    static func command(of message: Message) -> ShardCommand? {
-        switch message {
-        case .createTensor(let create): .createTensor(create)
-        case .pushDense(let push): .pushDense(push)
-        case .pushSparse(let push): .pushSparse(push)
-        default: nil
-        }
-    }
-
     /// Appends a command to the replicated log; the client is answered when it is applied.
     private func propose(_ message: Message, measured: MeasuredPush?, respond: @escaping @Sendable (Message) -> Void) {
         eventLoop.preconditionInEventLoop()
@@ -236,7 +227,7 @@ final class ShardReplica: @unchecked Sendable {
         switch raft.propose(ReplicatedCommand.encode(message, allocator: allocator)) {
         case .success(let receipt):
             proposals[receipt.index] = PendingProposal(
-                term: receipt.term, command: Self.command(of: message), measured: measured, respond: respond)
+                term: receipt.term, command: ReplicatedCommand.command(of: message), measured: measured, respond: respond)
             pump()
         case .failure(.notLeader):
             respond(notLeaderReply())

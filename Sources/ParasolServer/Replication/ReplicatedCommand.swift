@@ -31,12 +31,19 @@ enum ReplicatedCommand {
             throw ServerError.recovery(shard: 0, reason: "log entry \(index) has no known command type")
         }
         var buffer = ByteBuffer(bytes: payload.dropFirst())
-        switch try FrameCodec.decodePayload(type: type, from: &buffer) {
-        case .createTensor(let create): return .createTensor(create)
-        case .pushDense(let push): return .pushDense(push)
-        case .pushSparse(let push): return .pushSparse(push)
-        default:
+        guard let command = command(of: try FrameCodec.decodePayload(type: type, from: &buffer)) else {
             throw ServerError.recovery(shard: 0, reason: "log entry \(index) holds \(type), which is not a command")
+        }
+        return command
+    }
+
+    /// The state change a request asks for, or nil for a request that changes nothing.
+    static func command(of message: Message) -> ShardCommand? {
+        switch message {
+        case .createTensor(let create): .createTensor(create)
+        case .pushDense(let push): .pushDense(push)
+        case .pushSparse(let push): .pushSparse(push)
+        default: nil
         }
     }
 }
