@@ -15,7 +15,7 @@ extension RaftNode {
         else {
             // What the follower needs is compacted away: it must install the snapshot first.
             progress[slot].becomeSnapshot(pendingIndex: log.snapshot.index)
-            pendingSnapshotTransfers.append(SnapshotTransfer(to: follower, snapshot: log.snapshot))
+            pendingSnapshotTransfers.append(SnapshotTransfer(to: follower, snapshot: log.snapshot, term: term))
             return true
         }
         if entries.isEmpty && !evenIfEmpty { return false }

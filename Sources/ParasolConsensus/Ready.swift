@@ -64,10 +64,17 @@ public struct SnapshotTransfer: Sendable, Equatable {
     public var to: NodeID
     /// The snapshot the leader holds right now; a newer persisted one is equally good to send.
     public var snapshot: SnapshotMeta
+    /// The term in which this node led when it asked for the stream. The shell labels every
+    /// chunk with it, never with the node's term at send time: by the time the shell acts on
+    /// this `Ready` the node may have stepped down into a newer term, and a stream labelled with
+    /// that term would claim a leadership this node never had (the follower might even be that
+    /// term's leader).
+    public var term: Term
 
-    public init(to: NodeID, snapshot: SnapshotMeta) {
+    public init(to: NodeID, snapshot: SnapshotMeta, term: Term) {
         self.to = to
         self.snapshot = snapshot
+        self.term = term
     }
 }
 

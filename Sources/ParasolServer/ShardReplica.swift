@@ -435,7 +435,7 @@ final class ShardReplica: @unchecked Sendable {
     private func afterPersisting(_ ready: Ready) {
         eventLoop.preconditionInEventLoop()
         for message in ready.messages { transport.send(message, shard: shardID) }
-        for transfer in ready.snapshotTransfers { startSnapshotSender(to: transfer.to) }
+        for transfer in ready.snapshotTransfers { startSnapshotSender(transfer) }
         if let meta = ready.snapshot { installReceivedSnapshot(meta) }
         for entry in ready.committedEntries { apply(entry) }
         if let soft = ready.softState { onSoftStateChange(soft) }

@@ -10,6 +10,17 @@ import Testing
 @Suite struct SwarmTests {
     static let defaultRuns = 10_000
 
+    /// Seeds that once found a bug, replayed on every run so the bug stays fixed.
+    /// - 269103396386479: a leader's snapshot stream was labelled with the term the node had
+    ///   when its disk sync completed, not the term that asked for it; after stepping down it
+    ///   streamed "as leader" of the new term to that term's real leader, which crashed.
+    static let regressionSeeds: [UInt64] = [269_103_396_386_479]
+
+    @Test(arguments: regressionSeeds) func seedThatOnceFailedStillPasses(seed: UInt64) {
+        let outcome = SwarmRun.run(seed: seed)
+        #expect(outcome.failure == nil, "seed \(seed): \(outcome.report)")
+    }
+
     @Test func seededSchedulesKeepEveryInvariant() async {
         CrashSeedReporter.install()
         if let seed = SimEnvironment.singleSeed {

@@ -25,9 +25,10 @@ extension ShardReplica {
 
     // MARK: Leader side
 
-    func startSnapshotSender(to follower: NodeID) {
-        guard senders[follower] == nil else { return }
-        let sender = SnapshotSender(to: follower)
+    func startSnapshotSender(_ transfer: SnapshotTransfer) {
+        let follower = transfer.to
+        guard senders[follower] == nil, isStillLeading(transfer.term) else { return }
+        let sender = SnapshotSender(to: follower, term: transfer.term)
         senders[follower] = sender
         let snapshots = self.snapshots
         ioPool.runIfActive(eventLoop: eventLoop) { try snapshots.exportLatest() }.whenComplete { result in
@@ -48,8 +49,12 @@ extension ShardReplica {
 
     private func sendChunk(_ sender: SnapshotSender, offset: UInt64) {
         guard let exported = sender.exported else { return }
+        guard isStillLeading(sender.term) else {
+            senders[sender.to] = nil
+            return
+        }
         sender.lastProgress = .now()
-        let term = raft.term
+        let term = sender.term
         let from = raft.id.rawValue
         ioPool.runIfActive(eventLoop: eventLoop) {
             try SnapshotStore.readChunk(of: exported, offset: offset, maxBytes: Self.chunkBytes)
@@ -93,6 +98,12 @@ extension ShardReplica {
         senders[sender.to] = nil
         raft.reportSnapshotFailure(to: sender.to)
         pump()
+    }
+
+    /// Whether this replica still leads the term a stream was asked for: chunks go out only
+    /// under the leadership that asked for them.
+    private func isStillLeading(_ term: Term) -> Bool {
+        raft.isLeader && raft.term == term
     }
 
     func tickSnapshotTransfers() {
@@ -214,11 +225,14 @@ extension ShardReplica {
 final class SnapshotSender: @unchecked Sendable {
     // @unchecked: touched only on the owning replica's event loop.
     let to: NodeID
+    /// The term whose leader asked for this stream; every chunk carries it.
+    let term: Term
     var exported: ExportedSnapshot?
     var lastProgress = NIODeadline.now()
 
-    init(to: NodeID) {
+    init(to: NodeID, term: Term) {
         self.to = to
+        self.term = term
     }
 }
 

@@ -257,7 +257,7 @@ final class SimCluster {
                        at: now + UInt64.random(in: 1...5, using: &rng))
             return
         }
-        let delivery = SnapshotDelivery(from: leader.id, to: transfer.to, term: leader.node!.term,
+        let delivery = SnapshotDelivery(from: leader.id, to: transfer.to, term: transfer.term,
                                         meta: meta, state: leader.disk.snapshotState)
         queue.push(.snapshotArrived(delivery), at: now + 1 + messageDelayTicks())
     }
