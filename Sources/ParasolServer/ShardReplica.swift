@@ -71,6 +71,11 @@ final class ShardReplica: @unchecked Sendable {
     /// The primary whose connection just broke, while this replica is its designated successor
     /// and waits to campaign the moment leader stickiness allows; and until which tick.
     var earlyCampaign: (lostPrimary: NodeID, untilTick: UInt64)?
+    /// The primary whose connection to this node broke, until it is heard from again. Its
+    /// process is most likely gone, so for clients this replica treats the shard as having no
+    /// primary: it holds their requests for the coming election instead of naming a dead node
+    /// (which sent them bouncing between it and the replicas with growing pauses).
+    var lostPrimary: NodeID?
     var balancedAtStart = false
 
     // Leadership, as operators see it.
@@ -194,7 +199,7 @@ final class ShardReplica: @unchecked Sendable {
     /// otherwise `notLeader` naming the winner. A client thus learns the new primary at once
     /// instead of retrying blind through the election. Held at most `electionHoldTimeout`.
     private func parkWhileElecting(_ message: Message, received: NIODeadline, respond: @escaping @Sendable (Message) -> Void) -> Bool {
-        guard failure == nil, !raft.isLeader, raft.softState.leader == nil, heldDuringElection.count < Self.heldDuringElectionMax
+        guard failure == nil, !raft.isLeader, reachablePrimary == nil, heldDuringElection.count < Self.heldDuringElectionMax
         else { return false }
         heldDuringElection.append((message, received, respond, .now() + Self.electionHoldTimeout))
         return true
@@ -205,7 +210,7 @@ final class ShardReplica: @unchecked Sendable {
     func releaseHeldRequests() {
         guard !heldDuringElection.isEmpty else { return }
         let now = NIODeadline.now()
-        let leaderKnown = raft.softState.leader != nil
+        let leaderKnown = reachablePrimary != nil
         let released = heldDuringElection.filter { leaderKnown || $0.until <= now }
         heldDuringElection.removeAll { leaderKnown || $0.until <= now }
         for held in released {
@@ -272,8 +277,14 @@ final class ShardReplica: @unchecked Sendable {
         metrics.recordRequest(.pull, payloadBytes: payloadBytes, duration: .since(received))
     }
 
+    /// The primary as far as clients should know: none while the known one's connection is lost.
+    var reachablePrimary: NodeID? {
+        guard let leader = raft.softState.leader, leader != lostPrimary else { return nil }
+        return leader
+    }
+
     func notLeaderReply() -> Message {
-        let hint = leaderName.withLock { $0 }
+        let hint = reachablePrimary == nil ? nil : leaderName.withLock { $0 }
         let message = hint.map { "node \(nodeID) is not the primary of shard \(shardID); the primary is \($0)" }
             ?? "node \(nodeID) is not the primary of shard \(shardID), and no primary is known yet"
         return .error(ErrorReply(code: .notLeader, message: message, leaderHint: hint == nodeID ? "" : hint ?? ""))
@@ -285,6 +296,7 @@ final class ShardReplica: @unchecked Sendable {
     func step(_ messages: [RaftMessage]) {
         eventLoop.execute {
             for message in messages where message.to == self.raft.id {
+                if message.from == self.lostPrimary { self.lostPrimary = nil }
                 self.noteLeadershipTransfer(message)
                 self.raft.step(message)
             }
@@ -326,6 +338,7 @@ final class ShardReplica: @unchecked Sendable {
     /// early, so a quick election is not a split vote; if it is dead too, timeouts still work.
     private func peerLost(_ peer: NodeID) {
         guard raft.role == .follower, raft.softState.leader == peer else { return }
+        lostPrimary = peer
         let successor = replicaOrder.first { $0 != peer }
         guard successor == raft.id else { return }
         earlyCampaign = (peer, raft.ticksElapsed + UInt64(2 * raft.config.electionTicks))
