@@ -19,8 +19,10 @@ struct LZ4FrameError: Error, Equatable {
     }
 }
 
-/// Compresses content into one LZ4 frame that the `lz4` CLI can read: 4 MiB independent blocks,
-/// the fast level, the content size in the header and a content checksum at the end.
+/// Compresses content into one LZ4 frame that the `lz4` CLI can read: 4 MiB linked blocks, the
+/// fast level and a content checksum at the end. The header carries no content size: the
+/// manifest records it and loading checks it, and leaving it out keeps the file no larger than
+/// what `lz4 -1` writes for the same bytes.
 ///
 /// Streams block by block through one reused output buffer (about 4 MiB), so compressing a
 /// 1 GiB snapshot needs no 1 GiB output buffer and touches no fresh memory after the first use.
@@ -35,7 +37,7 @@ final class LZ4FrameCompressor {
         var context: OpaquePointer?
         _ = try LZ4FrameError.check(LZ4F_createCompressionContext(&context, UInt32(LZ4F_VERSION)))
         self.context = context!
-        var preferences = Self.preferences(contentBytes: 0)
+        var preferences = Self.preferences
         output = .allocate(byteCount: LZ4F_compressBound(Self.blockBytes, &preferences), alignment: 16)
     }
 
@@ -44,14 +46,13 @@ final class LZ4FrameCompressor {
         output.deallocate()
     }
 
-    private static func preferences(contentBytes: Int) -> LZ4F_preferences_t {
+    private static var preferences: LZ4F_preferences_t {
         var preferences = LZ4F_preferences_t()
         preferences.frameInfo.blockSizeID = LZ4F_max4MB
-        // Independent blocks: no block depends on the previous 64 KiB, so a reader could
-        // decode blocks in parallel; the ratio cost on float data is negligible.
-        preferences.frameInfo.blockMode = LZ4F_blockIndependent
+        // Linked blocks: each block may refer to the previous 64 KiB, so a match that crosses
+        // a block boundary is still found. We decode sequentially anyway.
+        preferences.frameInfo.blockMode = LZ4F_blockLinked
         preferences.frameInfo.contentChecksumFlag = LZ4F_contentChecksumEnabled
-        preferences.frameInfo.contentSize = UInt64(contentBytes)
         preferences.compressionLevel = 0
         preferences.autoFlush = 1
         return preferences
@@ -60,7 +61,7 @@ final class LZ4FrameCompressor {
     /// Compresses `content` as one frame, handing each piece of the frame to `sink` in order.
     /// A piece is only valid during the call.
     func compress(_ content: UnsafeRawBufferPointer, into sink: (UnsafeRawBufferPointer) throws -> Void) throws {
-        var preferences = Self.preferences(contentBytes: content.count)
+        var preferences = Self.preferences
         let headerBytes = try LZ4FrameError.check(LZ4F_compressBegin(context, output.baseAddress, output.count, &preferences))
         try sink(UnsafeRawBufferPointer(rebasing: output[0..<headerBytes]))
         var offset = 0
