@@ -94,11 +94,12 @@ public final class SnapshotStore: @unchecked Sendable {
         }
         do {
             try FileIO.writeAtomically(path, inDirectory: directory) { fd, temporaryPath in
+                let writer = DirectFileWriter(fd: fd, path: temporaryPath)
                 try compressor.compress(content) { piece in
-                    try FileIO.write(fd, piece, path: temporaryPath)
+                    try writer.append(piece)
                     crc = CRC32C.checksum(piece, seed: crc)
-                    compressedBytes += piece.count
                 }
+                compressedBytes = try writer.finish()
             }
             let info = SnapshotInfo(
                 shard: shard, index: index, term: term, uncompressedBytes: content.count,
