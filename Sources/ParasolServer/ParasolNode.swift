@@ -57,6 +57,7 @@ public final class ParasolNode: Service, Sendable {
         // written never delays an election.
         let ioPool = NIOThreadPool(numberOfThreads: 1)
         ioPool.start()
+        ioPool.submit { _ in BackgroundThread.lowerPriority() }
         let hardStatePool = NIOThreadPool(numberOfThreads: 1)
         hardStatePool.start()
         let transport = PeerTransport(selfNodeID: nodeID, config: config, group: group, logger: logger)

@@ -8,7 +8,7 @@ import Testing
 /// however the total falls against the 4 KiB alignment and the 4 MiB chunks, on a disk file
 /// system (O_DIRECT) and on tmpfs (page-cache fallback).
 @Suite struct DirectFileWriterTests {
-    static let chunk = DirectFileWriter.chunkBytes
+    static let chunk = DirectFileWriter.chunkBytesMax
     static let lengths = [0, 1, 4095, 4096, 4097, chunk - 1, chunk, chunk + 1, 2 * chunk + 7]
 
     @Test(arguments: lengths) func writesExactlyTheBytesAppended(length: Int) async throws {

@@ -7,7 +7,7 @@ import Synchronization
 /// Why: a snapshot is hundreds of MiB written once and read rarely. Through the page cache, the
 /// kernel's copy into freshly allocated cache pages cost twice as much CPU as compressing the
 /// bytes did on these VMs, and it ran in series with the compression. With `O_DIRECT` the device
-/// reads our buffer itself, and with two staging buffers the write of one 4 MiB chunk overlaps
+/// reads our buffer itself, and with two staging buffers the write of one chunk overlaps
 /// the compression of the next. Where the file system refuses `O_DIRECT` (tmpfs), the same
 /// aligned writes go through the page cache.
 ///
@@ -20,7 +20,9 @@ final class DirectFileWriter: @unchecked Sendable {
     /// `O_DIRECT` needs the buffer address, the length and the file offset aligned to the
     /// device's logical block; 4096 covers every device we run on.
     static let alignment = 4096
-    static let chunkBytes = 4 << 20
+    static let chunkBytesMax = 4 << 20
+    /// The size of each staging buffer: `chunkBytesMax`, less for a small file.
+    let chunkBytes: Int
 
     let fd: Int32
     private let path: String
@@ -34,14 +36,15 @@ final class DirectFileWriter: @unchecked Sendable {
 
     /// Appends to the empty file open for writing at `fd` (which the caller keeps and closes),
     /// switching it to `O_DIRECT` when the file system allows it.
-    init(fd: Int32, path: String) {
+    init(fd: Int32, path: String, expectedBytes: Int = DirectFileWriter.chunkBytesMax) {
+        chunkBytes = min(Self.chunkBytesMax, max(Self.alignment, (expectedBytes + Self.alignment - 1) / Self.alignment * Self.alignment))
         self.fd = fd
         self.path = path
         if let direct = Self.oDirect {
             // Refused with EINVAL where there is no direct I/O: the page cache it is, then.
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | direct)
         }
-        buffers = (0..<2).map { _ in .allocate(byteCount: Self.chunkBytes, alignment: Self.alignment) }
+        buffers = (0..<2).map { [chunkBytes] _ in .allocate(byteCount: chunkBytes, alignment: Self.alignment) }
     }
 
     deinit {
@@ -64,11 +67,11 @@ final class DirectFileWriter: @unchecked Sendable {
     func append(_ bytes: UnsafeRawBufferPointer) throws(FileSystemError) {
         var consumed = 0
         while consumed < bytes.count {
-            let take = min(bytes.count - consumed, Self.chunkBytes - filled)
+            let take = min(bytes.count - consumed, chunkBytes - filled)
             (buffers[current].baseAddress! + filled).copyMemory(from: bytes.baseAddress! + consumed, byteCount: take)
             filled += take
             consumed += take
-            if filled == Self.chunkBytes { try submitCurrentChunk() }
+            if filled == chunkBytes { try submitCurrentChunk() }
         }
     }
 

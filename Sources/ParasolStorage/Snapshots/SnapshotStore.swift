@@ -94,7 +94,7 @@ public final class SnapshotStore: @unchecked Sendable {
         }
         do {
             try FileIO.writeAtomically(path, inDirectory: directory) { fd, temporaryPath in
-                let writer = DirectFileWriter(fd: fd, path: temporaryPath)
+                let writer = DirectFileWriter(fd: fd, path: temporaryPath, expectedBytes: content.count)
                 try compressor.compress(content) { piece in
                     try writer.append(piece)
                     crc = CRC32C.checksum(piece, seed: crc)

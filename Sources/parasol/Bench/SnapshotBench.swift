@@ -48,16 +48,16 @@ struct SnapshotBench {
         }
         guard settings.sections.contains(.snapshot) else { return }
 
-        // Small pushes to another shard of the same node, without and then during a snapshot.
+        // The load may have triggered an automatic snapshot (log bytes), which a request would
+        // join or simply return, and which would disturb the quiet latency: let it finish, then
+        // apply one more push so that the measured request must write a whole new snapshot.
         let small = [Float](repeating: 0.001, count: 16)
+        _ = try await client.snapshot(shard: shard)
+        try await client.pushDense(bigName, gradient: small, offset: 0)
+        // Small pushes to another shard of the same node, without and then during a snapshot.
         let quiet = await LoadDriver.run(inFlight: 1, operationsMax: Int.max, seconds: settings.snapshotProbeSeconds) { _ in
             try await client.pushDense(probeName, gradient: small)
         }
-        // The load may have triggered an automatic snapshot (log bytes), which a request would
-        // join or simply return: let it finish, then apply one more push so that the measured
-        // request must write a whole new snapshot.
-        _ = try await client.snapshot(shard: shard)
-        try await client.pushDense(bigName, gradient: small, offset: 0)
         let writeStart = clock.now
         let taken = try await client.snapshot(shard: shard)
         let writeSeconds = seconds(since: writeStart, clock)

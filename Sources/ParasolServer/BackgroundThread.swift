@@ -1,0 +1,18 @@
+import Glibc
+
+/// Priority for the thread that compresses and writes snapshots.
+///
+/// Why: compressing a large snapshot keeps a core busy for a second or more. At equal priority
+/// it competes with the event loops that serve pushes, and on a two-core machine the push
+/// latency of every other shard rose several times while a snapshot was written. At nice 10
+/// the scheduler runs an event loop the moment it has work, and the snapshot gets the rest;
+/// under full load it still gets about a tenth of a core, so it always finishes.
+enum BackgroundThread {
+    static let niceness: Int32 = 10
+
+    /// Lowers the calling thread's priority. On Linux `setpriority(PRIO_PROCESS, 0, …)` applies to
+    /// the calling thread only. Lowering priority needs no privilege; a failure is harmless.
+    static func lowerPriority() {
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
+    }
+}
