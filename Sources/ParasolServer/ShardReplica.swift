@@ -95,7 +95,6 @@ final class ShardReplica: @unchecked Sendable {
     var lastSnapshotIndex: LogIndex
     var lastSnapshotTime = NIODeadline.now()
     var lastSnapshot: SnapshotRecord?
-    var snapshotBuffer: ByteBuffer
     var snapshotWaiters: [@Sendable (Message) -> Void] = []
     var bytesSinceSnapshot = 0
     var drainWaiters: [EventLoopPromise<Void>] = []
@@ -144,7 +143,6 @@ final class ShardReplica: @unchecked Sendable {
         persistedHardState = HardStateRecord(term: hard.term, vote: hard.vote?.rawValue ?? 0, commit: hard.commit)
         lastSnapshotIndex = recovered.persisted.snapshot.index
         lastSnapshot = recovered.snapshot
-        snapshotBuffer = allocator.buffer(capacity: 0)
         metrics.setRole(.candidate)
         metrics.setTerm(raft.term)
         metrics.setCommitIndex(raft.commitIndex)

@@ -45,11 +45,9 @@ extension ShardReplica {
             return
         }
         snapshotInFlight = true
-        var buffer = snapshotBuffer
-        snapshotBuffer = allocator.buffer(capacity: 0)
-        buffer.clear()
-        state.encodeSnapshot(into: &buffer)
-        let content = buffer
+        // Captured here, between two applies, without copying the weights; compressed and written
+        // on the I/O thread while pushes go on (a tensor pushed meanwhile is copied on write).
+        let image = state.snapshotImage()
         let started = NIODeadline.now()
         let snapshots = self.snapshots
         let shardID = self.shardID
@@ -58,26 +56,27 @@ extension ShardReplica {
         ioPool.submit { poolState in
             let result = Result { () throws -> ParasolStorage.SnapshotInfo in
                 guard case .active = poolState else { throw ServerError.shuttingDown }
-                let info = try snapshots.write(shard: shardID, index: index, term: term, content: content)
+                let info = try snapshots.write(shard: shardID, index: index, term: term, contentBytes: image.byteCount) { feed in
+                    try image.stream(chunkBytes: SnapshotStore.streamPieceBytes, into: feed)
+                }
                 try snapshots.prune(keep: keep)
                 return info
             }
             self.eventLoop.execute {
                 self.onSnapshotWritten(
-                    result, meta: SnapshotMeta(index: index, term: term), buffer: content, reason: reason, started: started,
+                    result, meta: SnapshotMeta(index: index, term: term), reason: reason, started: started,
                     bytesCovered: bytesCovered)
             }
         }
     }
 
     private func onSnapshotWritten(
-        _ result: Result<ParasolStorage.SnapshotInfo, any Error>, meta: SnapshotMeta, buffer: ByteBuffer, reason: String, started: NIODeadline,
+        _ result: Result<ParasolStorage.SnapshotInfo, any Error>, meta: SnapshotMeta, reason: String, started: NIODeadline,
         bytesCovered: Int
     ) {
         eventLoop.preconditionInEventLoop()
         snapshotInFlight = false
         defer { completeDrainIfIdle() }
-        snapshotBuffer = buffer
         lastSnapshotTime = .now()
         switch result {
         case .success(let info):

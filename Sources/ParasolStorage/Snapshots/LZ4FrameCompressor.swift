@@ -61,18 +61,34 @@ final class LZ4FrameCompressor {
     /// Compresses `content` as one frame, handing each piece of the frame to `sink` in order.
     /// A piece is only valid during the call.
     func compress(_ content: UnsafeRawBufferPointer, into sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+        _ = try compress(into: sink) { feed in try feed(content) }
+    }
+
+    /// Compresses, as one frame, the content that `produce` hands to its argument piece by
+    /// piece, so the content never has to exist in one piece. Pieces of `blockBytes` make full
+    /// blocks. Returns the content's length.
+    func compress(
+        into sink: (UnsafeRawBufferPointer) throws -> Void, content produce: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void
+    ) throws -> Int {
         var preferences = Self.preferences
         let headerBytes = try LZ4FrameError.check(LZ4F_compressBegin(context, output.baseAddress, output.count, &preferences))
         try sink(UnsafeRawBufferPointer(rebasing: output[0..<headerBytes]))
-        var offset = 0
-        while offset < content.count {
-            let blockBytes = min(Self.blockBytes, content.count - offset)
-            let written = try LZ4FrameError.check(LZ4F_compressUpdate(
-                context, output.baseAddress, output.count, content.baseAddress! + offset, blockBytes, nil))
-            try sink(UnsafeRawBufferPointer(rebasing: output[0..<written]))
-            offset += blockBytes
+        var contentBytes = 0
+        try withoutActuallyEscaping(sink) { sink in
+            try produce { piece in
+                var offset = 0
+                while offset < piece.count {
+                    let blockBytes = min(Self.blockBytes, piece.count - offset)
+                    let written = try LZ4FrameError.check(LZ4F_compressUpdate(
+                        context, output.baseAddress, output.count, piece.baseAddress! + offset, blockBytes, nil))
+                    try sink(UnsafeRawBufferPointer(rebasing: output[0..<written]))
+                    offset += blockBytes
+                }
+                contentBytes += piece.count
+            }
         }
         let endBytes = try LZ4FrameError.check(LZ4F_compressEnd(context, output.baseAddress, output.count, nil))
         try sink(UnsafeRawBufferPointer(rebasing: output[0..<endBytes]))
+        return contentBytes
     }
 }

@@ -26,6 +26,8 @@ public final class SnapshotStore: @unchecked Sendable {
     public static let defaultContentBytesMax = 64 << 30
     /// The filter recorded when the caller names none: float32 tensors byte-shuffled in 4 lanes.
     public static let defaultFilter = "byteshuffle4"
+    /// The piece size for streamed content that gives full LZ4 blocks.
+    public static let streamPieceBytes = LZ4FrameCompressor.blockBytes
 
     static let readChunkBytes = 4 << 20
 
@@ -77,8 +79,19 @@ public final class SnapshotStore: @unchecked Sendable {
     public func write(
         shard: UInt32, index: UInt64, term: UInt64, content: UnsafeRawBufferPointer, filter: String = defaultFilter
     ) throws -> SnapshotInfo {
-        guard content.count <= contentBytesMax else {
-            throw SnapshotError.contentTooLarge(file: files.snapshotPath(of: index), bytes: content.count, limit: contentBytesMax)
+        try write(shard: shard, index: index, term: term, contentBytes: content.count, filter: filter) { feed in try feed(content) }
+    }
+
+    /// Compresses the `contentBytes` bytes that `produce` hands to its argument, in order and in
+    /// pieces of any size (pieces of `streamPieceBytes` make full LZ4 blocks), into
+    /// `snap-<index>.lz4` and commits it with its manifest. The content never has to exist in
+    /// one piece: a shard streams its state straight from its tensors.
+    public func write(
+        shard: UInt32, index: UInt64, term: UInt64, contentBytes: Int, filter: String = defaultFilter,
+        content produce: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void
+    ) throws -> SnapshotInfo {
+        guard contentBytes <= contentBytesMax else {
+            throw SnapshotError.contentTooLarge(file: files.snapshotPath(of: index), bytes: contentBytes, limit: contentBytesMax)
         }
         lock.lock()
         defer { lock.unlock() }
@@ -94,15 +107,18 @@ public final class SnapshotStore: @unchecked Sendable {
         }
         do {
             try FileIO.writeAtomically(path, inDirectory: directory) { fd, temporaryPath in
-                let writer = DirectFileWriter(fd: fd, path: temporaryPath, expectedBytes: content.count)
-                try compressor.compress(content) { piece in
+                let writer = DirectFileWriter(fd: fd, path: temporaryPath, expectedBytes: contentBytes)
+                let produced = try compressor.compress(into: { piece in
                     try writer.append(piece)
                     crc = CRC32C.checksum(piece, seed: crc)
+                }, content: produce)
+                guard produced == contentBytes else {
+                    throw SnapshotError.contentSizeMismatch(file: temporaryPath, manifestBytes: contentBytes, contentBytes: produced)
                 }
                 compressedBytes = try writer.finish()
             }
             let info = SnapshotInfo(
-                shard: shard, index: index, term: term, uncompressedBytes: content.count,
+                shard: shard, index: index, term: term, uncompressedBytes: contentBytes,
                 compressedBytes: compressedBytes, filter: filter, crc32c: crc,
                 createdUnixSeconds: Int64(time(nil)), path: path, manifestPath: manifestPath)
             let encoder = JSONEncoder()

@@ -38,6 +38,23 @@ enum ByteShuffle {
         }
     }
 
+    /// Writes byte `plane` (0 = least significant) of each of `count` floats at `source` to
+    /// `destination`: one plane of `shuffle`'s output, for producing the planes one after another.
+    static func extractPlane(_ plane: Int, of source: UnsafeRawPointer, count: Int, into destination: UnsafeMutableRawPointer) {
+        let shift = UInt32(plane * 8)
+        var index = 0
+        while index &+ Words.scalarCount <= count {
+            let words = source.loadUnaligned(fromByteOffset: index &* 4, as: Words.self)
+            destination.storeBytes(of: Bytes(truncatingIfNeeded: words &>> Words(repeating: shift)), toByteOffset: index, as: Bytes.self)
+            index &+= Words.scalarCount
+        }
+        while index < count {
+            let word = source.loadUnaligned(fromByteOffset: index &* 4, as: UInt32.self)
+            destination.storeBytes(of: UInt8(truncatingIfNeeded: word &>> shift), toByteOffset: index, as: UInt8.self)
+            index &+= 1
+        }
+    }
+
     /// The inverse of `shuffle`: reassembles `count` floats from the planes into `destination`.
     static func unshuffle(
         _ planes: UnsafeRawPointer, planeBytes: Int, position: Int, count: Int, into destination: UnsafeMutableRawPointer

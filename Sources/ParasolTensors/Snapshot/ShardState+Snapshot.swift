@@ -2,17 +2,16 @@ import NIOCore
 import ParasolWire
 
 extension ShardState {
-    /// Appends the whole state to `buffer` in the layout of `Protocols/snapshot.md`: header,
+    /// The whole state as of now, in the layout of `Protocols/snapshot.md`: header,
     /// exactly-once table, then every tensor sorted by name with weights and optimizer slots.
+    /// Cheap: float arrays are referenced, not copied (see `SnapshotWriter`), so it can run on
+    /// the event loop and the image be streamed elsewhere while pushes go on.
     ///
     /// Deterministic: equal states give equal bytes (clients, tensors and sparse rows are written
     /// in sorted order), and `encode(decode(bytes)) == bytes`. Float arrays are byte-shuffled
     /// unless `shuffleFloats` is false (the header records which; plain is for inspection tools).
-    public func encodeSnapshot(into buffer: inout ByteBuffer, shuffleFloats: Bool = true) {
-        var writer = SnapshotWriter(buffer: ByteBuffer(), shufflesFloats: shuffleFloats)
-        swap(&writer.buffer, &buffer)
-        defer { swap(&writer.buffer, &buffer) }
-        writer.buffer.reserveCapacity(minimumWritableBytes: summary.totalBytes + 64 * (tensors.count + 1))
+    public func snapshotImage(shuffleFloats: Bool = true) -> SnapshotImage {
+        var writer = SnapshotWriter(shufflesFloats: shuffleFloats)
         writer.writeBytes(SnapshotFormat.magic)
         writer.write(SnapshotFormat.formatVersion)
         writer.write(shuffleFloats ? SnapshotFormat.floatsByteShuffledFlag : 0)
@@ -29,6 +28,14 @@ extension ShardState {
             case .sparse(let table): table.encode(into: &writer)
             }
         }
+        return writer.finish()
+    }
+
+    /// Appends the whole layout of `snapshotImage` to `buffer`.
+    public func encodeSnapshot(into buffer: inout ByteBuffer, shuffleFloats: Bool = true) {
+        let image = snapshotImage(shuffleFloats: shuffleFloats)
+        buffer.reserveCapacity(minimumWritableBytes: image.byteCount)
+        try! image.stream(chunkBytes: 1 << 20) { buffer.writeBytes($0) }
     }
 
     /// Rebuilds a state from bytes `encodeSnapshot` wrote, consuming them all.
