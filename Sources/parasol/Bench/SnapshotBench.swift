@@ -44,15 +44,20 @@ struct SnapshotBench {
             line: "create (normal init) \(BenchFormat.number(createSeconds, 2)) s, first full push \(BenchFormat.number(pushSeconds, 2)) s (\(BenchFormat.number(Double(elements * 4) / pushSeconds / 1e6)) MB/s)")
 
         if settings.sections.contains(.memory) {
+            // Right after the load the log still holds the full-size push until the snapshot
+            // its bytes triggered lets it be compacted away.
             recordMemory(cluster: cluster, node: node, when: "after load", baselineRSS: baselineRSS, heldBytes: heldBytes, report: report)
         }
-        guard settings.sections.contains(.snapshot) else { return }
-
         // The load may have triggered an automatic snapshot (log bytes), which a request would
-        // join or simply return, and which would disturb the quiet latency: let it finish, then
-        // apply one more push so that the measured request must write a whole new snapshot.
+        // join or simply return, and which would disturb the quiet latency: let it finish (the
+        // log is compacted before the answer), then apply one more push so that the measured
+        // request must write a whole new snapshot.
         let small = [Float](repeating: 0.001, count: 16)
         _ = try await client.snapshot(shard: shard)
+        if settings.sections.contains(.memory) {
+            recordMemory(cluster: cluster, node: node, when: "after load, log compacted", baselineRSS: nil, heldBytes: heldBytes, report: report)
+        }
+        guard settings.sections.contains(.snapshot) else { return }
         try await client.pushDense(bigName, gradient: small, offset: 0)
         // Small pushes to another shard of the same node, without and then during a snapshot.
         let quiet = await LoadDriver.run(inFlight: 1, operationsMax: Int.max, seconds: settings.snapshotProbeSeconds) { _ in
