@@ -52,6 +52,14 @@ final class DirectFileWriter: @unchecked Sendable {
         for buffer in buffers { buffer.deallocate() }
     }
 
+    /// Clears `O_DIRECT` on the file; whether it was set.
+    private func leaveDirectIO() -> Bool {
+        guard let direct = Self.oDirect else { return false }
+        let flags = fcntl(fd, F_GETFL)
+        guard flags >= 0, flags & direct != 0 else { return false }
+        return fcntl(fd, F_SETFL, flags & ~direct) == 0
+    }
+
     /// Linux's `O_DIRECT`, which Swift's Glibc module does not import (a `_GNU_SOURCE` flag);
     /// its value is part of each architecture's ABI.
     private static var oDirect: Int32? {
@@ -106,7 +114,13 @@ final class DirectFileWriter: @unchecked Sendable {
             defer { group.leave() }
             guard self.firstError.withLock({ $0 == nil }) else { return }
             do throws(FileSystemError) {
-                try FileIO.write(self.fd, chunk.bytes, at: offset, path: self.path)
+                do throws(FileSystemError) {
+                    try FileIO.write(self.fd, chunk.bytes, at: offset, path: self.path)
+                } catch where error.errnoCode == EINVAL && self.leaveDirectIO() {
+                    // The file system took the flag but refuses the writes (stricter alignment,
+                    // or no real support): the same write through the page cache.
+                    try FileIO.write(self.fd, chunk.bytes, at: offset, path: self.path)
+                }
             } catch {
                 self.firstError.withLock { if $0 == nil { $0 = error } }
             }
