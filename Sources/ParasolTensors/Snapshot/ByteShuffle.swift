@@ -11,7 +11,9 @@ enum ByteShuffle {
     private typealias Words = SIMD16<UInt32>
     private typealias Bytes = SIMD16<UInt8>
 
-    /// Writes byte `j` of float `i` of `source` to `planes + j·planeBytes + position + i`.
+    /// Writes byte `j` of float `i` of `source` to `planes + j·planeBytes + position + i`: all four
+    /// planes in one pass. Snapshots are streamed a plane at a time (`extractPlane`); this whole-array
+    /// form is the independent reference the layout tests check the streamed bytes against.
     static func shuffle(
         _ source: UnsafeRawPointer, count: Int, into planes: UnsafeMutableRawPointer, planeBytes: Int, position: Int
     ) {

@@ -35,6 +35,7 @@ extension ShardState {
     public func encodeSnapshot(into buffer: inout ByteBuffer, shuffleFloats: Bool = true) {
         let image = snapshotImage(shuffleFloats: shuffleFloats)
         buffer.reserveCapacity(minimumWritableBytes: image.byteCount)
+        // `stream` throws only what its sink throws, and this one cannot.
         try! image.stream(chunkBytes: 1 << 20) { buffer.writeBytes($0) }
     }
 
