@@ -68,9 +68,9 @@ final class ShardReplica: @unchecked Sendable {
     let clockStarted = NIODeadline.now()
     var ticksDone: Int64 = 0
     var campaignedAtStart = false
-    /// The primary whose connection just broke, while this replica is its designated successor
-    /// and waits to campaign the moment leader stickiness allows; and until which tick.
-    var earlyCampaign: (lostPrimary: NodeID, untilTick: UInt64)?
+    /// While this replica is the designated successor of `lostPrimary`, the tick until which it
+    /// tries to campaign the moment leader stickiness allows.
+    var earlyCampaignUntilTick: UInt64?
     /// The primary whose connection to this node broke, until it is heard from again. Its
     /// process is most likely gone, so for clients this replica treats the shard as having no
     /// primary: it holds their requests for the coming election instead of naming a dead node
@@ -345,18 +345,18 @@ final class ShardReplica: @unchecked Sendable {
         lostPrimary = peer
         let successor = replicaOrder.first { $0 != peer }
         guard successor == raft.id else { return }
-        earlyCampaign = (peer, raft.ticksElapsed + UInt64(2 * raft.config.electionTicks))
+        earlyCampaignUntilTick = raft.ticksElapsed + UInt64(2 * raft.config.electionTicks)
     }
 
     private func campaignEarlyIfPrimaryLost() {
-        guard let pending = earlyCampaign else { return }
-        guard raft.role == .follower, raft.softState.leader == pending.lostPrimary, raft.ticksElapsed < pending.untilTick else {
-            earlyCampaign = nil
+        guard let untilTick = earlyCampaignUntilTick else { return }
+        guard raft.role == .follower, let lost = lostPrimary, raft.softState.leader == lost, raft.ticksElapsed < untilTick else {
+            earlyCampaignUntilTick = nil
             return
         }
         // A no-op while the lost primary's lease could still be valid (leader stickiness).
         raft.campaign()
-        if raft.role != .follower { earlyCampaign = nil }
+        if raft.role != .follower { earlyCampaignUntilTick = nil }
     }
 
     /// Remembers elections held on purpose, so operators see them as transfers, not failures.
