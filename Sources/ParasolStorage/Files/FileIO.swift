@@ -37,13 +37,14 @@ enum FileIO {
         try open(path, flags: O_RDONLY | O_CLOEXEC, operation: "open for reading")
     }
 
+    /// Readable too: a writer that continues a file reads back its partial last block.
     static func openForWriting(_ path: String, truncate: Bool) throws(FileSystemError) -> Int32 {
-        try open(path, flags: O_WRONLY | O_CREAT | O_CLOEXEC | (truncate ? O_TRUNC : 0), operation: "open for writing")
+        try open(path, flags: O_RDWR | O_CREAT | O_CLOEXEC | (truncate ? O_TRUNC : 0), operation: "open for writing")
     }
 
     /// Creates `path`, failing if it exists: a new log segment never overwrites anything.
     static func createNew(_ path: String) throws(FileSystemError) -> Int32 {
-        try open(path, flags: O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, operation: "create")
+        try open(path, flags: O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, operation: "create")
     }
 
     private static func open(_ path: String, flags: Int32, operation: String) throws(FileSystemError) -> Int32 {

@@ -25,7 +25,8 @@ enum LogRecovery {
                 recordBytesMax: recordBytesMax)
             outcome.recordCount += scan.recordCount
             if let cut = scan.damagedTail {
-                outcome.truncatedTail = try truncate(file.path, in: directory, cut: cut, removeIfEmpty: scan.segment == nil)
+                let truncated = try truncate(file.path, in: directory, cut: cut, removeIfEmpty: scan.segment == nil)
+                if !scan.tailIsBlockPadding { outcome.truncatedTail = truncated }
             }
             if let segment = scan.segment {
                 outcome.segments.append(segment)
@@ -46,6 +47,10 @@ enum LogRecovery {
         var segment: LogSegment?
         var recordCount = 0
         var damagedTail: (offsetBytes: Int, fileBytes: Int, reason: String)?
+        /// Only zeros follow the last record, up to the end of its 4 KiB block: the padding a
+        /// log that was not closed leaves (`DirectFileWriter` writes whole blocks), which is cut
+        /// without being reported as a torn write.
+        var tailIsBlockPadding = false
     }
 
     private static func scanSegment(
@@ -85,6 +90,7 @@ enum LogRecovery {
                         reason: "\(reason); a valid record follows at byte offset \(validOffset), so this is not a torn write")
                 }
                 scan.damagedTail = (offset, reader.endBytes, reason)
+                scan.tailIsBlockPadding = try isBlockPadding(path, from: offset, endBytes: reader.endBytes)
                 return scan
             }
         }
@@ -109,6 +115,18 @@ enum LogRecovery {
             }
         }
         return nil
+    }
+
+    /// Whether the bytes from `offset` to the end are zeros that only fill the last 4 KiB block.
+    private static func isBlockPadding(_ path: String, from offset: Int, endBytes: Int) throws -> Bool {
+        let block = DirectFileWriter.alignment
+        guard endBytes % block == 0, endBytes - offset < block, endBytes > offset else { return false }
+        let fd = try FileIO.openForReading(path)
+        defer { FileIO.close(fd) }
+        let tail = UnsafeMutableRawBufferPointer.allocate(byteCount: endBytes - offset, alignment: 8)
+        defer { tail.deallocate() }
+        let readBytes = try FileIO.read(fd, into: tail, at: offset, path: path)
+        return readBytes == tail.count && tail.allSatisfy { $0 == 0 }
     }
 
     /// Cuts the segment at `path` where its torn tail starts, or removes it when nothing valid

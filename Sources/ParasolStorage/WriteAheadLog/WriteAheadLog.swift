@@ -27,7 +27,7 @@ public final class WriteAheadLog: Sendable {
     public enum Durability: Sendable {
         /// After fdatasync of the batch: survives power loss and kernel crashes.
         case fsync
-        /// After pwritev only, for benchmarks. The data is in the kernel's page cache, so it
+        /// After the write only, for benchmarks. The data is in the kernel's page cache, so it
         /// survives a kill -9 of the process, but **acknowledged appends are lost on power loss
         /// or a kernel crash**, and such a crash can leave damage that `open` refuses (an earlier
         /// segment that was never synced).

@@ -39,6 +39,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Override the number of kill -9s in the failover section.")
     var kills: Int?
 
+    @Option(name: .long, help: "Comma-separated dense tensor sizes in bytes, with an optional KiB or MiB suffix (e.g. 64,4MiB), to profile one case.")
+    var sizes: String?
+
     func parsedSettings() throws -> BenchSettings {
         var sections = Set(BenchSection.allCases)
         if let only {
@@ -66,10 +69,23 @@ struct BenchCommand: AsyncParsableCommand {
             guard kills > 0 else { throw ValidationError("--kills must be positive") }
             settings.failoverKills = kills
         }
+        if let sizes { settings.denseSizesBytes = try Self.parseSizes(sizes) }
         return settings
     }
 
     func validate() throws { _ = try parsedSettings() }
+
+    private static func parseSizes(_ text: String) throws -> [Int] {
+        try text.split(separator: ",").map { word in
+            let trimmed = word.trimmingCharacters(in: .whitespaces)
+            let units: [(suffix: String, scale: Int)] = [("MiB", 1 << 20), ("KiB", 1 << 10), ("", 1)]
+            let unit = units.first { trimmed.hasSuffix($0.suffix) }!
+            guard let count = Int(trimmed.dropLast(unit.suffix.count)), count >= 4, (count * unit.scale) % 4 == 0 else {
+                throw ValidationError("--sizes: '\(word)' is not a size of whole floats (at least 4 bytes, e.g. 64, 4KiB, 4MiB)")
+            }
+            return count * unit.scale
+        }
+    }
 
     func run() async throws {
         let settings = try parsedSettings()
