@@ -20,6 +20,10 @@ def load(folder):
     tcp_mbps = iperf["end"]["sum_received"]["bits_per_second"] / 8 / 1e6
     with open(os.path.join(folder, "pingpong.json")) as f:
         pingpong = json.load(f)
+    disk = None
+    if os.path.exists(os.path.join(folder, "disk.json")):
+        with open(os.path.join(folder, "disk.json")) as f:
+            disk = json.load(f)
     redis = {}
     with open(os.path.join(folder, "redis.csv")) as f:
         for row in csv.reader(f):
@@ -29,7 +33,7 @@ def load(folder):
             redis[(test, size, pipeline)] = {"rps": float(row[3]), "p50ms": float(row[6]), "p99ms": float(row[8])}
     with open(os.path.join(folder, "parasol.json")) as f:
         parasol = json.load(f)
-    return tcp_mbps, pingpong, redis, parasol
+    return tcp_mbps, pingpong, disk, redis, parasol
 
 
 def size_name(n):
@@ -58,7 +62,7 @@ class Targets:
 
 
 def main(folder):
-    tcp_mbps, pingpong, redis, parasol = load(folder)
+    tcp_mbps, pingpong, disk, redis, parasol = load(folder)
     figures = parasol["figures"]
     machine = parasol["machine"]
     rtt = pingpong["p50us"]
@@ -79,6 +83,14 @@ def main(folder):
     md += [f"# Parasol benchmark {os.path.basename(folder.rstrip('/'))}", "", header, "",
            f"Ceiling: iperf3 one TCP stream **{tcp_mbps:.0f} MB/s**; 64 B TCP ping-pong p50 **{rtt:.1f} µs** "
            f"(p99 {pingpong['p99us']:.1f} µs). MB = 10^6 bytes.", ""]
+    if disk:
+        # A durable push needs both the network and the disk: these bound what fsync allows.
+        line = (f"Disk ceiling (where the servers' logs live, {'O_DIRECT' if disk['directIO'] else 'page cache'}): "
+                f"4 MiB write + fdatasync {disk['largeMBps']:.0f} MB/s; 64 B durable append p50 {disk['smallP50us']:.1f} µs "
+                f"(p99 {disk['smallP99us']:.1f} µs)")
+        emit(line)
+        md += [line.replace(f"{disk['largeMBps']:.0f} MB/s", f"**{disk['largeMBps']:.0f} MB/s**")
+                   .replace(f"p50 {disk['smallP50us']:.1f} µs", f"p50 **{disk['smallP50us']:.1f} µs**") + ".", ""]
 
     # Dense push/pull next to the ceiling and Redis (SET ~ push, GET ~ pull; pipeline 1 ~ 1 in
     # flight, pipeline 16 ~ 16 in flight; one connection each).
@@ -116,13 +128,20 @@ def main(folder):
     for op in ("push", "pull"):
         f = find(figures, section="dense", op=op, sizeBytes=4 * MIB, replication=1, inFlight=1)
         v = f["MBps"] / tcp_mbps if f else None
+        disk_note = ""
+        if f and disk and op == "push" and parasol["settings"]["durability"] == "fsync":
+            disk_note = f"; the disk alone writes {disk['largeMBps']:.0f} MB/s ({100 * disk['largeMBps'] / tcp_mbps:.0f} % of TCP), push = {100 * f['MBps'] / disk['largeMBps']:.0f} % of that"
         t.check(f"4 MiB {op} RF=1 ≥ 80 % of iperf3 single stream", v, 0.8, v is not None and v >= 0.8,
-                f"{f['MBps']:.1f} / {tcp_mbps:.1f} MB/s = {100 * v:.1f} %" if f else "no figure")
+                f"{f['MBps']:.1f} / {tcp_mbps:.1f} MB/s = {100 * v:.1f} %{disk_note}" if f else "no figure")
     for rf, limit in ((1, 1.3), (3, 3.0)):
         f = find(figures, section="dense", op="push", sizeBytes=64, replication=rf, inFlight=1)
         v = f["p50us"] / rtt if f else None
+        floor_note = ""
+        if f and disk and parasol["settings"]["durability"] == "fsync":
+            floor = rtt + disk["smallP50us"]
+            floor_note = f"; RTT + one durable append = {floor:.0f} µs = {floor / rtt:.2f}× is the floor with fsync"
         t.check(f"64 B push p50 RF={rf} ≤ {limit}× TCP RTT", v, limit, v is not None and v <= limit,
-                f"{f['p50us']:.1f} µs / {rtt:.1f} µs = {v:.2f}×" if f else "no figure")
+                f"{f['p50us']:.1f} µs / {rtt:.1f} µs = {v:.2f}×{floor_note}" if f else "no figure")
     f = find(figures, section="smallops", replication=1) or find(figures, section="smallops")
     v = f["opsPerSecond"] if f else None
     t.check("small-op rate ≥ 100 000 ops/s", v, 1e5, v is not None and v >= 1e5,

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Side-by-side benchmark: the loopback ceiling (iperf3 single stream, 64-byte TCP ping-pong),
+# Side-by-side benchmark: the loopback ceiling (iperf3 single stream, 64-byte TCP ping-pong), the
+# disk's (4 MiB direct writes + fdatasync, 64-byte durable appends),
 # Redis (SET/GET at Parasol's sizes, pipelining 1 and 16) and `parasol bench --json`, all in one
 # run on this machine; then report.py prints ratios and PASS/MISS lines and writes a Markdown
 # table and an SVG plot under data/bench/<timestamp>/.
@@ -61,6 +62,12 @@ log "ping-pong: $trips round trips of 64 bytes"
 gcc -O2 -o "$out/pingpong" "$root/Tools/bench/pingpong.c"
 "$out/pingpong" "$trips" 64 >"$out/pingpong.json"
 rm -f "$out/pingpong"
+
+# --- ceiling 3: the disk the servers' logs go to (their data folders are under $TMPDIR) ---
+log "disk: 4 MiB O_DIRECT writes + fdatasync, and 64-byte durable appends"
+gcc -O2 -o "$out/diskceiling" "$root/Tools/bench/diskceiling.c"
+"$out/diskceiling" "${TMPDIR:-/tmp}" "$(( quick == 1 ? 256 : 512 ))" 2000 >"$out/disk.json"
+rm -f "$out/diskceiling"
 
 # --- Redis: SET/GET at the same value sizes, one connection, pipelining 1 and 16 ---
 port=$(free_port)
