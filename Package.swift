@@ -91,7 +91,10 @@ let package = Package(
         ),
 
         // MARK: Tests
-        .testTarget(name: "ParasolWireTests", dependencies: ["ParasolWire", "ParasolConsensus", nio], swiftSettings: strictSettings),
+        .testTarget(
+            name: "ParasolWireTests",
+            dependencies: ["ParasolWire", "ParasolConsensus", nio, .product(name: "NIOEmbedded", package: "swift-nio")],
+            swiftSettings: strictSettings),
         .testTarget(name: "ParasolTensorsTests", dependencies: ["ParasolTensors", "ParasolWire", nio], swiftSettings: strictSettings),
         .testTarget(name: "ParasolStorageTests", dependencies: ["ParasolStorage", nio], swiftSettings: strictSettings),
         .testTarget(name: "ParasolConsensusTests", dependencies: ["ParasolConsensus"], swiftSettings: strictSettings),

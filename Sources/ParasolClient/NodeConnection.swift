@@ -11,12 +11,16 @@ final class NodeConnection: Sendable {
     /// The largest frame the server accepts, from its hello reply.
     let frameBytesMax: Int
     private let nextRequestID: Mutex<UInt64>
+    /// Requests from the caller's tasks, written in passes (one wake-up of the connection's
+    /// loop and one flush for all the requests sent meanwhile).
+    private let outbox: ChannelOutbox<PendingRequest>
 
     private init(nodeID: String, channel: any Channel, frameBytesMax: Int, nextRequestID: UInt64) {
         self.nodeID = nodeID
         self.channel = channel
         self.frameBytesMax = frameBytesMax
         self.nextRequestID = Mutex(nextRequestID)
+        self.outbox = ChannelOutbox(channel: channel)
     }
 
     /// Connects and performs the hello handshake, all within `deadline`.
@@ -76,7 +80,12 @@ final class NodeConnection: Sendable {
             defer { value += 1 }
             return value
         }
-        return try await Self.send(message, requestID: id, shardID: shardID, on: channel, deadline: deadline)
+        let promise = channel.eventLoop.makePromise(of: Message.self)
+        let written = channel.eventLoop.makePromise(of: Void.self)
+        written.futureResult.whenFailure { promise.fail($0) }
+        let frame = Frame(requestID: id, shardID: shardID, flags: 0, message: message)
+        outbox.send(PendingRequest(frame: frame, promise: promise, deadline: deadline), promise: written)
+        return try await promise.futureResult.get()
     }
 
     var isActive: Bool { channel.isActive }

@@ -23,10 +23,17 @@ final class ConnectionHandler: ChannelInboundHandler {
     private let node: NodeContext
     private let logger: Logger
     private var state = SessionState.awaitingHello
+    /// Replies from the shards' loops, written in passes (one wake-up and one flush for all the
+    /// replies of a log batch).
+    private var outbox: ChannelOutbox<Frame>?
 
     init(node: NodeContext, logger: Logger) {
         self.node = node
         self.logger = logger
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        outbox = ChannelOutbox(channel: context.channel)
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -111,9 +118,9 @@ final class ConnectionHandler: ChannelInboundHandler {
     // MARK: Requests
 
     private func onRequest(_ frame: Frame, context: ChannelHandlerContext) {
-        let channel = context.channel
+        let outbox = self.outbox!
         let respond: @Sendable (Message) -> Void = { message in
-            channel.writeAndFlush(frame.reply(message), promise: nil)
+            outbox.send(frame.reply(message))
         }
         switch frame.message {
         case .hello:
