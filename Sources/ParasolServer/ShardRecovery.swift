@@ -65,9 +65,7 @@ enum ShardRecovery {
             guard let kind = LogEntry.Kind(rawValue: record.type) else {
                 throw ServerError.recovery(shard: shardID, reason: "log record \(record.index) has unknown entry kind \(record.type)")
             }
-            var payload = record.payload
-            entries.append(LogEntry(
-                term: record.term, index: record.index, kind: kind, payload: payload.readBytes(length: payload.readableBytes)!))
+            entries.append(LogEntry(term: record.term, index: record.index, kind: kind, payload: record.payload))
         }
         let hardStateFile = try HardStateFile(directory: directory)
         let stored = try hardStateFile.load()

@@ -233,7 +233,7 @@ final class ShardReplica: @unchecked Sendable {
             respond(.error(ErrorReply(code: .unavailable, message: "shard \(shardID) on \(nodeID) stopped: \(failure)")))
             return
         }
-        switch raft.propose(ReplicatedCommand.encode(message, allocator: allocator)) {
+        switch raft.propose(ReplicatedCommand.encode(message)) {
         case .success(let receipt):
             proposals[receipt.index] = PendingProposal(
                 term: receipt.term, command: ReplicatedCommand.command(of: message), measured: measured, respond: respond)
@@ -427,7 +427,7 @@ final class ShardReplica: @unchecked Sendable {
                 steps.append(walOperation { self.log.truncate(from: first.index, completion: $0) })
             }
             let records = ready.entries.map { entry in
-                LogRecord(term: entry.term, index: entry.index, type: entry.kind.rawValue, payload: ByteBuffer(bytes: entry.payload))
+                LogRecord(term: entry.term, index: entry.index, type: entry.kind.rawValue, payload: entry.payload)
             }
             steps.append(walOperation { self.log.append(records, completion: $0) })
             loggedIndex = ready.entries.last!.index

@@ -63,10 +63,15 @@ extension ByteBuffer {
     /// u32 byte count, zero bytes up to the next 4-byte boundary counted from `alignmentOrigin`
     /// (the index where the payload starts), then the float bytes copied as they are.
     mutating func writeWireFloats(_ floats: ByteBuffer, alignmentOrigin: Int) {
+        writeWireFloatsPrefix(floats, alignmentOrigin: alignmentOrigin)
+        writeImmutableBuffer(floats)
+    }
+
+    /// A float block's byte count and alignment padding: everything but its bytes.
+    mutating func writeWireFloatsPrefix(_ floats: ByteBuffer, alignmentOrigin: Int) {
         precondition(floats.readableBytes % 4 == 0, "a float32 block of \(floats.readableBytes) bytes is not a whole number of floats")
         writeWireU32(Self.wireCount(floats.readableBytes, of: "float bytes"))
         writeRepeatingByte(0, count: Self.paddingBytes(at: writerIndex - alignmentOrigin))
-        writeImmutableBuffer(floats)
     }
 
     /// The zero bytes that move `offset` to the next multiple of 4.

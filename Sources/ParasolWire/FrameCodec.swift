@@ -48,10 +48,22 @@ public enum FrameCodec {
         return try decodeFrame(header, from: &buffer)
     }
 
-    /// Appends `message`'s payload alone: what the write-ahead log stores next to the message
-    /// type. Float blocks are aligned relative to where the payload starts in `buffer`.
-    public static func encodePayload(of message: Message, into buffer: inout ByteBuffer) {
-        buffer.writeWirePayload(of: message)
+    /// `message`'s payload alone, behind one `prefix` byte, as an array: what a log entry
+    /// stores. Float blocks are aligned relative to where the payload starts (index 1). A push's
+    /// gradient, nearly all of its bytes, is copied once: from the message into the array.
+    public static func encodePayload(of message: Message, prefix: UInt8) -> [UInt8] {
+        var head = ByteBufferAllocator().buffer(capacity: 256)
+        head.writeInteger(prefix)
+        let trailing = head.writeWirePayload(of: message, deferringTrailingFloats: true)
+        let headBytes = head.readableBytes
+        let total = headBytes + (trailing?.readableBytes ?? 0)
+        return [UInt8](unsafeUninitializedCapacity: total) { target, count in
+            head.withUnsafeReadableBytes { UnsafeMutableRawBufferPointer(target).copyMemory(from: $0) }
+            trailing?.withUnsafeReadableBytes { floats in
+                UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(target)[headBytes...]).copyMemory(from: floats)
+            }
+            count = total
+        }
     }
 
     /// Reads a payload written by `encodePayload(of:into:)` for a message of `type`. All

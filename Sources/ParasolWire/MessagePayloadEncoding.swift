@@ -4,7 +4,11 @@ extension ByteBuffer {
     /// Appends `message`'s payload: its fields in the order `Message.swift` declares them, each
     /// in its wire encoding (Protocols/wire.md, "Messages"). Float blocks are aligned relative
     /// to the index where the payload starts.
-    mutating func writeWirePayload(of message: Message) {
+    ///
+    /// With `deferringTrailingFloats`, a push's float block (its last field) is written up to
+    /// its bytes, which are returned instead, for the caller to copy once to where they go.
+    @discardableResult
+    mutating func writeWirePayload(of message: Message, deferringTrailingFloats: Bool = false) -> ByteBuffer? {
         let alignmentOrigin = writerIndex
         switch message {
         case .hello(let hello):
@@ -23,6 +27,10 @@ extension ByteBuffer {
             writeWirePushID(push.id)
             writeWireString(push.name)
             writeWireU64(push.offset)
+            if deferringTrailingFloats {
+                writeWireFloatsPrefix(push.gradient, alignmentOrigin: alignmentOrigin)
+                return push.gradient
+            }
             writeWireFloats(push.gradient, alignmentOrigin: alignmentOrigin)
         case .pullDense(let pull):
             writeWireString(pull.name)
@@ -33,6 +41,10 @@ extension ByteBuffer {
             writeWirePushID(push.id)
             writeWireString(push.name)
             writeWireU64Array(push.rowIDs)
+            if deferringTrailingFloats {
+                writeWireFloatsPrefix(push.gradients, alignmentOrigin: alignmentOrigin)
+                return push.gradients
+            }
             writeWireFloats(push.gradients, alignmentOrigin: alignmentOrigin)
         case .pullSparse(let pull):
             writeWireString(pull.name)
@@ -96,5 +108,6 @@ extension ByteBuffer {
             writeWireU64(transferred.term)
             writeWireU64(transferred.elapsedMicros)
         }
+        return nil
     }
 }

@@ -28,7 +28,7 @@ struct LogTruncationTests {
             try await log.truncate(from: 31)
             #expect(log.lastIndex == 30)
             #expect(try replayAll(log) == Array(original[0..<30]))
-            let replacement = (31...40).map { LogRecord(term: 2, index: $0, type: 9, payload: ByteBuffer(bytes: [UInt8($0)])) }
+            let replacement = (31...40).map { LogRecord(term: 2, index: $0, type: 9, payload: [UInt8($0)]) }
             try await log.append(replacement)
             try log.close()
 

@@ -96,7 +96,7 @@ func run(_ executable: String, _ arguments: [String]) throws -> Int32 {
 
 /// A record at `index` with term 0 and a type derived from the index.
 func logRecord(_ index: UInt64, _ payload: [UInt8]) -> LogRecord {
-    LogRecord(term: 0, index: index, type: UInt8(truncatingIfNeeded: index % 7), payload: ByteBuffer(bytes: payload))
+    LogRecord(term: 0, index: index, type: UInt8(truncatingIfNeeded: index % 7), payload: payload)
 }
 
 /// The path of the segment whose first record has `index`.

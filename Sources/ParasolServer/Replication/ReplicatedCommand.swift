@@ -6,21 +6,8 @@ import ParasolWire
 /// How a shard command travels inside a log entry: one byte of message type, then the message
 /// payload exactly as the wire carries it. One codec for the socket, the log and replication.
 enum ReplicatedCommand {
-    static func encode(_ message: Message, allocator: ByteBufferAllocator) -> [UInt8] {
-        // Sized up front: growing from a small buffer would copy a large gradient many times.
-        var buffer = allocator.buffer(capacity: 1 + payloadBytesEstimate(of: message))
-        buffer.writeInteger(message.type.rawValue)
-        FrameCodec.encodePayload(of: message, into: &buffer)
-        return Array(buffer.readableBytesView)
-    }
-
-    /// A little more than the payload `message` encodes to (float blocks may be padded).
-    private static func payloadBytesEstimate(of message: Message) -> Int {
-        switch message {
-        case .pushDense(let push): push.gradient.readableBytes + push.name.utf8.count + 128
-        case .pushSparse(let push): push.gradients.readableBytes + push.rowIDs.count * 8 + push.name.utf8.count + 128
-        default: 256
-        }
+    static func encode(_ message: Message) -> [UInt8] {
+        FrameCodec.encodePayload(of: message, prefix: message.type.rawValue)
     }
 
     /// The command a committed entry carries. Throws on bytes that are not one: every replica

@@ -40,8 +40,8 @@ enum LogRecordCodec {
     /// Writes the header of `record` (length, CRC, term, index, type) to `destination`, which
     /// must have room for `LogRecordLayout.headerBytes`.
     static func encodeHeader(of record: LogRecord, into destination: UnsafeMutableRawPointer) {
-        let payloadBytes = record.payload.readableBytes
-        let crc = record.payload.withUnsafeReadableBytes { payload in
+        let payloadBytes = record.payload.count
+        let crc = record.payload.withUnsafeBytes { payload in
             checksum(term: record.term, index: record.index, type: record.type, payload: payload)
         }
         let length = UInt32(LogRecordLayout.length(payloadBytes: payloadBytes))

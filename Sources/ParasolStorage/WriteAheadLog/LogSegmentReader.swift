@@ -55,8 +55,7 @@ final class LogSegmentReader {
             let decoding = window.withUnsafeReadableBytes { LogRecordCodec.decode($0, recordBytesMax: recordBytesMax) }
             switch decoding {
             case .record(let header):
-                let payload = window.getSlice(
-                    at: window.readerIndex + LogRecordLayout.headerBytes, length: header.payloadBytes)!
+                let payload = window.getBytes(at: window.readerIndex + LogRecordLayout.headerBytes, length: header.payloadBytes)!
                 window.moveReaderIndex(forwardBy: header.recordBytes)
                 windowOffsetBytes += header.recordBytes
                 let record = LogRecord(term: header.term, index: header.index, type: header.type, payload: payload)

@@ -121,7 +121,7 @@ final class LogWriter: @unchecked Sendable {
     // MARK: Appending (any thread)
 
     func append(_ records: [LogRecord], completion: @escaping Completion) {
-        let recordBytes = records.reduce(0) { $0 + LogRecordLayout.recordBytes(payloadBytes: $1.payload.readableBytes) }
+        let recordBytes = records.reduce(0) { $0 + LogRecordLayout.recordBytes(payloadBytes: $1.payload.count) }
         condition.lock()
         let onWriterThread = writerThreadID.map { pthread_equal($0, pthread_self()) != 0 } ?? false
         // Back-pressure: wait while the writer holds too much. A batch larger than the whole
@@ -182,7 +182,7 @@ final class LogWriter: @unchecked Sendable {
         }
         var expected = nextIndex
         for record in records {
-            let recordBytes = LogRecordLayout.recordBytes(payloadBytes: record.payload.readableBytes)
+            let recordBytes = LogRecordLayout.recordBytes(payloadBytes: record.payload.count)
             guard recordBytes <= settings.recordBytesMax else {
                 return .recordTooLarge(index: record.index, recordBytes: recordBytes, limit: settings.recordBytesMax)
             }
@@ -321,18 +321,18 @@ final class LogWriter: @unchecked Sendable {
                 continue
             }
             for record in records {
-                let payloadBytes = record.payload.readableBytes
+                let payloadBytes = record.payload.count
                 let recordBytes = LogRecordLayout.recordBytes(payloadBytes: payloadBytes)
                 if needsNewSegment(forRecordBytes: recordBytes) {
                     try finishActiveSegment()
                     try startSegment(firstIndex: record.index)
                 }
                 let writer = segmentWriter!
-                try withUnsafeTemporaryAllocation(byteCount: LogRecordLayout.headerBytes, alignment: 8) { header throws(FileSystemError) in
+                try withUnsafeTemporaryAllocation(byteCount: LogRecordLayout.headerBytes, alignment: 8) { header in
                     LogRecordCodec.encodeHeader(of: record, into: header.baseAddress!)
                     try writer.append(UnsafeRawBufferPointer(header))
                 }
-                try record.payload.withUnsafeReadableBytes { payload throws(FileSystemError) in try writer.append(payload) }
+                try record.payload.withUnsafeBytes { try writer.append($0) }
                 gatheredBytes += recordBytes
                 active!.segment.lastIndex = record.index
                 active!.hasUnpublishedRecords = true
