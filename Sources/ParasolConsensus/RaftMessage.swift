@@ -16,6 +16,12 @@ public struct RaftMessage: Sendable, Equatable {
         self.kind = kind
     }
 
+    /// A leader's append (entries, or an empty one carrying the commit index).
+    var isAppend: Bool {
+        if case .append = kind { return true }
+        return false
+    }
+
     public enum Kind: Sendable, Equatable {
         /// "Would you vote for me in `term`?" (thesis §9.6). Nobody changes state because of it,
         /// so a node that was partitioned away cannot disrupt a healthy leader when it returns.

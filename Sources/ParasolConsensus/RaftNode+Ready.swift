@@ -22,13 +22,19 @@ extension RaftNode {
         readySequence += 1
         let currentHardState = hardState
         let currentSoftState = softState
+        // A leader's appends may leave before its own write once its term and vote are durable
+        // (the previous Ready, already advanced, carried them); votes and acknowledgements never.
+        let termIsDurable = currentHardState.term == reportedHardState.term && currentHardState.vote == reportedHardState.vote
+        let sendsEarly = role == .leader && termIsDurable && log.pendingSnapshot == nil
+        let early = sendsEarly ? outbox.filter(\.isAppend) : []
         let ready = Ready(
             sequence: readySequence,
             hardState: currentHardState == reportedHardState ? nil : currentHardState,
             softState: currentSoftState == reportedSoftState ? nil : currentSoftState,
             snapshot: log.pendingSnapshot,
             entries: Array(log.unstableEntries),
-            messages: outbox,
+            earlyMessages: early,
+            messages: sendsEarly ? outbox.filter { !$0.isAppend } : outbox,
             snapshotTransfers: pendingSnapshotTransfers,
             committedEntries: Array(log.entriesToApply)
         )
@@ -47,7 +53,11 @@ extension RaftNode {
                      "\(id): advance() of Ready #\(ready.sequence) but #\(readyAwaitingAdvance.map(String.init) ?? "none") is outstanding")
         readyAwaitingAdvance = nil
         if let snapshot = ready.snapshot { log.markSnapshotPersisted(snapshot) }
-        if let last = ready.entries.last { log.markStable(through: last.index, term: last.term) }
+        if let last = ready.entries.last {
+            log.markStable(through: last.index, term: last.term)
+            // A leader counts itself only for what it persisted: this may complete a quorum.
+            if role == .leader, advanceCommit() { broadcastPending = true }
+        }
         if let last = ready.committedEntries.last { log.markApplied(through: last.index) }
     }
 }

@@ -131,7 +131,8 @@ extension RaftNode {
         var matches = [LogIndex]()
         matches.reserveCapacity(replicas.count)
         for slot in replicas.indices {
-            matches.append(slot == selfSlot ? log.lastIndex : progress[slot].match)
+            // Itself only for persisted entries: its appends may leave before its own write.
+            matches.append(slot == selfSlot ? log.stableIndex : progress[slot].match)
         }
         let quorumIndex = Quorum.value(reachedBy: quorum, of: matches)
         guard quorumIndex > log.committed, log.term(at: quorumIndex) == term else { return false }

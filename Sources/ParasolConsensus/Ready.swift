@@ -2,11 +2,12 @@
 /// confirmed by `RaftNode.advance(_:)`.
 ///
 /// The shell handles the fields **in this order**, then calls `advance`:
+/// 0. Send `earlyMessages` (they may go before or while step 1 runs).
 /// 1. Persist, durably and in this order: `snapshot` (with the bytes it received), `entries`
 ///    (first truncating any persisted entry at or after `entries.first.index`), then `hardState`.
 ///    A crash may keep any prefix of that sequence; restart is still safe.
-/// 2. Only then send `messages` and start `snapshotTransfers`: votes, acknowledgements and
-///    appends promise that what step 1 wrote is durable.
+/// 2. Only then send `messages` and start `snapshotTransfers`: votes and acknowledgements
+///    promise that what step 1 wrote is durable.
 /// 3. Install `snapshot` into the state machine (if any), then apply `committedEntries` in order.
 /// 4. Call `advance(ready)`. Until then `ready()` must not be called again.
 public struct Ready: Sendable {
@@ -21,6 +22,12 @@ public struct Ready: Sendable {
     public let snapshot: SnapshotMeta?
     /// Entries to persist (appending, or overwriting a conflicting suffix).
     public let entries: [LogEntry]
+    /// Appends of a leader whose term and vote are already durable, to send before step 1:
+    /// the followers then write the entries while the leader does (Raft thesis §10.2.1),
+    /// instead of after it. Safe because a leader counts itself toward a commit only for
+    /// entries it has persisted (`advance` confirms them); a crash before that loses nothing
+    /// committed. They may be dropped, duplicated or reordered on the way.
+    public let earlyMessages: [RaftMessage]
     /// Messages to send after step 1. They may be dropped, duplicated or reordered on the way.
     public let messages: [RaftMessage]
     /// "Stream your current snapshot to this follower": send the bytes of the latest persisted

@@ -396,13 +396,15 @@ final class ShardReplica: @unchecked Sendable {
 
     // MARK: The Ready loop
 
-    /// Takes the next `Ready` if none is being handled and handles it: persist, then send, then
+    /// Takes the next `Ready` if none is being handled and handles it: early appends, persist, then send, then
     /// apply, then `advance`, then look again.
     func pump() {
         eventLoop.preconditionInEventLoop()
         guard !handlingReady, failure == nil, raft.hasReady else { return }
         handlingReady = true
         let ready = raft.ready()
+        // A leader's appends go out first: the followers write while this node does.
+        for message in ready.earlyMessages { transport.send(message, shard: shardID) }
         persist(ready).whenComplete { result in
             switch result {
             case .success:

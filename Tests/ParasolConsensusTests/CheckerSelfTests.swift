@@ -94,7 +94,7 @@ import Testing
         let ready = node.ready()
         let forged = Ready(sequence: ready.sequence, hardState: nil, softState: nil, snapshot: nil,
                        entries: [LogEntry(term: node.term(at: last)!, index: last, payload: command(7).encoded)],
-                       messages: [], snapshotTransfers: [], committedEntries: [])
+                       earlyMessages: [], messages: [], snapshotTransfers: [], committedEntries: [])
         cluster.checker.willPersist(forged, by: replica)
         Self.expectFailure(cluster, containing: "log matching")
     }

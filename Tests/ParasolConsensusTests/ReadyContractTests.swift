@@ -15,11 +15,16 @@ import Testing
         var node = try Self.singleNode()
         #expect(node.role == .leader)
         var ready = node.ready()
-        #expect(ready.hardState == HardState(term: 1, vote: 1, commit: 1))
+        #expect(ready.hardState == HardState(term: 1, vote: 1, commit: 0))
         #expect(ready.softState == SoftState(role: .leader, leader: 1))
         #expect(ready.entries.map(\.kind) == [.leaderNoop])
-        #expect(ready.committedEntries.map(\.index) == [1], "persisted and applied in the same Ready")
-        #expect(ready.messages.isEmpty)
+        #expect(ready.committedEntries.isEmpty, "a leader counts itself only for entries it persisted")
+        #expect(ready.messages.isEmpty && ready.earlyMessages.isEmpty)
+        node.advance(ready)
+        #expect(node.commitIndex == 1, "advance confirmed the write, which completes the quorum of one")
+        ready = node.ready()
+        #expect(ready.entries.isEmpty)
+        #expect(ready.committedEntries.map(\.index) == [1])
         node.advance(ready)
         #expect(!node.hasReady)
 
@@ -27,10 +32,61 @@ import Testing
         #expect(receipt == ProposalReceipt(index: 2, term: 1))
         ready = node.ready()
         #expect(ready.entries.map(\.payload) == [[7]])
+        #expect(ready.committedEntries.isEmpty)
+        node.advance(ready)
+        ready = node.ready()
         #expect(ready.committedEntries.map(\.index) == [2])
         node.advance(ready)
         #expect(node.appliedIndex == 2 && node.commitIndex == 2)
         #expect(!node.hasReady)
+    }
+
+    @Test func aLeaderSendsItsAppendsBeforeItsOwnWriteButCountsItselfOnlyAfter() throws {
+        // Three replicas; n2 and n3 grant every (pre-)vote n1 asks for.
+        var leader = try RaftNode(config: Config(id: 1, peers: [1, 2, 3], randomSeed: 1))
+        for _ in 0..<(2 * leader.config.electionTicks) where leader.role == .follower { leader.tick() }
+        var ready = leader.ready()
+        #expect(ready.earlyMessages.isEmpty, "vote requests wait for the durable vote")
+        leader.advance(ready)
+        var pending = ready.messages
+        while leader.role != .leader, !pending.isEmpty {
+            let request = pending.removeFirst()
+            let grant: RaftMessage.Kind
+            switch request.kind {
+            case .preVote: grant = .preVoteResponse(granted: true)
+            case .vote: grant = .voteResponse(granted: true)
+            default: continue
+            }
+            leader.step(RaftMessage(from: request.to, to: 1, term: request.term, kind: grant))
+            if leader.hasReady {
+                ready = leader.ready()
+                leader.advance(ready)
+                pending += ready.messages
+            }
+        }
+        #expect(leader.role == .leader)
+        // Both followers take the new term's no-op, so they are replicating.
+        for message in ready.earlyMessages + ready.messages { acknowledge(message, on: &leader) }
+        if leader.hasReady { leader.advance(leader.ready()) }
+
+        _ = leader.propose([9])
+        ready = leader.ready()
+        let lastIndex = ready.entries.last!.index
+        #expect(Set(ready.earlyMessages.map(\.to)) == [2, 3])
+        #expect(ready.earlyMessages.allSatisfy(\.isAppend) && !ready.messages.contains(where: \.isAppend))
+        // n2 acknowledges before the leader's own write is confirmed: two replicas hold the
+        // entry, but only one on disk, so it does not commit yet.
+        acknowledge(ready.earlyMessages.first { $0.to == 2 }!, on: &leader)
+        #expect(leader.commitIndex < lastIndex)
+        leader.advance(ready)
+        #expect(leader.commitIndex == lastIndex)
+    }
+
+    /// Steps the follower's acceptance of `message`, if it is an append.
+    private func acknowledge(_ message: RaftMessage, on leader: inout RaftNode) {
+        guard case .append(let request) = message.kind else { return }
+        let response = AppendResponse(index: request.prevIndex + LogIndex(request.entries.count), echoedSentAtTick: request.sentAtTick)
+        leader.step(RaftMessage(from: message.to, to: message.from, term: message.term, kind: .appendResponse(response)))
     }
 
     @Test func hasReadyIsFalseWhileAReadyAwaitsAdvance() throws {

@@ -184,6 +184,7 @@ final class SimCluster {
                 }
                 snapshotState = state
             }
+            for message in ready.earlyMessages { transmit(message) }
             replica.disk.write(ready, snapshotState: snapshotState)
             replica.readyInFlight = ready
             if chance(faults.diskDelayProbability) {
