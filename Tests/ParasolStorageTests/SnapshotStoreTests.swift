@@ -64,12 +64,13 @@ struct SnapshotStoreTests {
             let manifest = try readManifest(written.manifestPath)
             #expect(Set(manifest.keys) == [
                 "format", "shard", "index", "term", "uncompressedBytes", "compressedBytes", "filter", "crc32c",
-                "createdUnixSeconds",
+                "contentCRC32C", "createdUnixSeconds",
             ])
             #expect(manifest["format"] as? Int == 1)
             #expect(manifest["shard"] as? Int == 3)
             #expect(manifest["index"] as? Int == 100)
             #expect(manifest["crc32c"] as? Int == Int(written.crc32c))
+            #expect(manifest["contentCRC32C"] as? Int == Int(referenceCRC32C(content)))
 
             // A fresh store, as after a restart.
             let loaded = try SnapshotStore(directory: directory).loadLatest()
@@ -150,6 +151,33 @@ struct SnapshotStoreTests {
         }
     }
 
+    @Test func aManifestWithoutAContentCRCFallsBackToTheFramesContentChecksum() async throws {
+        try await withTemporaryDirectory { directory in
+            // Written the way snapshots were before manifests kept a content CRC: a frame with
+            // LZ4's content checksum (the CLI's default). Random bytes are stored raw, so the
+            // flipped byte reaches the output and only that checksum can notice it.
+            var generator = SeededGenerator(seed: Self.seed + 5)
+            let raw = directory + "/content.bin"
+            try writeFile(raw, generator.bytes(1 << 20))
+            let compressed = snapshotPath(directory, 9)
+            #expect(try run(Self.lz4, ["-z", "-f", "-q", raw, compressed]) == 0)
+            try flipByte(compressed, at: 1 << 19)
+            let compressedBytes = try readFile(compressed)
+            try writeManifest(manifestPath(directory, 9), [
+                "format": 1, "shard": 4, "index": 9, "term": 3, "uncompressedBytes": 1 << 20,
+                "compressedBytes": compressedBytes.count, "filter": "none",
+                "crc32c": referenceCRC32C(compressedBytes), "createdUnixSeconds": 1_700_000_000,
+            ])
+
+            let rejection = try #require(try SnapshotStore(directory: directory).loadLatest().rejected.first)
+            guard case .lz4(_, let name) = rejection.error else {
+                Issue.record("expected .lz4, got \(rejection.error)")
+                return
+            }
+            #expect(name.contains("contentChecksum"))
+        }
+    }
+
     @Test func decompressionGrowsItsOutputWhenTheFrameDeclaresNoSize() async throws {
         try await withTemporaryDirectory { directory in
             let content = Self.content(bytes: 5 << 20, seed: Self.seed + 2)
@@ -214,7 +242,7 @@ struct SnapshotStoreTests {
     @Test func theContentChecksumCatchesDamageTheManifestAgreesWith() async throws {
         try await withTemporaryDirectory { directory in
             // Random content is stored raw, so the flipped byte reaches the output and only the
-            // frame's content checksum can notice it.
+            // manifest's CRC-32C of the content can notice it.
             var generator = SeededGenerator(seed: Self.seed + 4)
             let store = try SnapshotStore(directory: directory)
             let info = try store.write(shard: 0, index: 10, term: 1, content: ByteBuffer(bytes: generator.bytes(1 << 20)))
@@ -225,12 +253,12 @@ struct SnapshotStoreTests {
             #expect(loaded.snapshot == nil)
             let rejection = try #require(loaded.rejected.first)
             print("rejected: \(rejection)")
-            guard case .lz4(let file, let name) = rejection.error else {
-                Issue.record("expected .lz4, got \(rejection.error)")
+            guard case .contentChecksumMismatch(let file, let manifestCRC, let contentCRC) = rejection.error else {
+                Issue.record("expected .contentChecksumMismatch, got \(rejection.error)")
                 return
             }
             #expect(file == info.path)
-            #expect(name.contains("contentChecksum"))
+            #expect(manifestCRC == info.contentCRC32C && contentCRC != manifestCRC)
         }
     }
 

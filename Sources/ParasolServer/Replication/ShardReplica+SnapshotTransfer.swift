@@ -16,7 +16,7 @@ import Synchronization
 /// (flow control: the follower's acknowledgement asks for the next offset). The follower keeps
 /// what arrived in a part file, so after a dropped connection or a restart the stream resumes
 /// where it stopped: the leader starts at 0, the follower answers with the offset it holds. Only
-/// when every byte arrived is the file verified (manifest CRC, LZ4 content checksum, data CRC)
+/// when every byte arrived is the file verified (file CRC, LZ4 frame, content CRC, as on loading)
 /// and renamed into place; then the consensus instance is told and asks for the install.
 extension ShardReplica {
     static let chunkBytes = 1 << 20

@@ -120,7 +120,7 @@ public final class IncomingSnapshot: @unchecked Sendable {
     }
 
     /// Once `receivedBytes == totalBytes`: syncs the part file, verifies it against the
-    /// manifest (size, CRC-32C of the file, LZ4 frame and content checksum, content size; the
+    /// manifest (size, CRC-32C of the file, LZ4 frame, content size and CRC-32C; the
     /// manifest itself was checked against index, term and size when the transfer started),
     /// and commits it as the store's snapshot at `index` under the names `write` uses. Returns
     /// its info and decompressed content.

@@ -1,7 +1,8 @@
 import CLZ4
 import NIOCore
 
-/// Decompresses one LZ4 frame read piece by piece, verifying the frame's content checksum.
+/// Decompresses one LZ4 frame read piece by piece, verifying the frame's content checksum when
+/// it has one (snapshots written before the manifest kept a CRC-32C of the content).
 ///
 /// The output starts at the frame's declared content size, or at `expectedBytes`, or small, and
 /// doubles as needed: frames written by the `lz4` CLI declare no content size. It never grows
@@ -80,7 +81,7 @@ final class LZ4FrameDecompressor {
             inputStart += sourceBytes
             if output.writerIndex > bytesMax { throw Failure.tooLarge(bytes: output.writerIndex) }
             if hint == 0 {
-                // The frame ended and liblz4 verified its content checksum.
+                // The frame ended (and liblz4 verified its content checksum, if it has one).
                 let trailingBytes = inputEnd - inputStart + (inputExhausted ? 0 : try readChecked(read, into: input))
                 guard trailingBytes == 0 else { throw Failure.trailingBytes }
                 return output

@@ -21,6 +21,8 @@ public enum SnapshotError: Error, CustomStringConvertible {
     case trailingBytes(file: String)
     /// The content decompressed to a size other than the manifest's `uncompressedBytes`.
     case contentSizeMismatch(file: String, manifestBytes: Int, contentBytes: Int)
+    /// The decompressed content's CRC-32C differs from the manifest's `contentCRC32C`.
+    case contentChecksumMismatch(file: String, manifestCRC32C: UInt32, contentCRC32C: UInt32)
     /// The content is (or claims to be) larger than the store accepts.
     case contentTooLarge(file: String, bytes: Int, limit: Int)
     /// Reading or writing a snapshot file failed.
@@ -61,6 +63,8 @@ public enum SnapshotError: Error, CustomStringConvertible {
             return "snapshot \(file) has bytes after the end of its LZ4 frame"
         case .contentSizeMismatch(let file, let manifestBytes, let contentBytes):
             return "snapshot \(file) decompresses to \(contentBytes) bytes but its manifest says \(manifestBytes)"
+        case .contentChecksumMismatch(let file, let manifestCRC, let contentCRC):
+            return "snapshot \(file) decompresses to content with CRC-32C 0x\(String(contentCRC, radix: 16)) but its manifest says 0x\(String(manifestCRC, radix: 16))"
         case .contentTooLarge(let file, let bytes, let limit):
             return "snapshot \(file) holds \(bytes) bytes of content, above the \(limit)-byte limit"
         case .io(let error):

@@ -15,6 +15,10 @@ public struct SnapshotInfo: Sendable, Equatable {
     public var filter: String
     /// CRC-32C of the whole `.lz4` file.
     public var crc32c: UInt32
+    /// CRC-32C of the content before compression, checked after decompression: the end-to-end
+    /// check that LZ4's xxHash32 content checksum did at a third of the write time. Nil in
+    /// manifests written before it existed; their frames carry the LZ4 content checksum.
+    public var contentCRC32C: UInt32?
     public var createdUnixSeconds: Int64
     /// The path of the `.lz4` file.
     public var path: String
@@ -35,6 +39,7 @@ struct SnapshotManifest: Codable, Equatable {
     var compressedBytes: Int
     var filter: String
     var crc32c: UInt32
+    var contentCRC32C: UInt32?
     var createdUnixSeconds: Int64
 
     init(info: SnapshotInfo) {
@@ -46,13 +51,14 @@ struct SnapshotManifest: Codable, Equatable {
         compressedBytes = info.compressedBytes
         filter = info.filter
         crc32c = info.crc32c
+        contentCRC32C = info.contentCRC32C
         createdUnixSeconds = info.createdUnixSeconds
     }
 
     func info(path: String, manifestPath: String) -> SnapshotInfo {
         SnapshotInfo(
             shard: shard, index: index, term: term, uncompressedBytes: uncompressedBytes,
-            compressedBytes: compressedBytes, filter: filter, crc32c: crc32c,
+            compressedBytes: compressedBytes, filter: filter, crc32c: crc32c, contentCRC32C: contentCRC32C,
             createdUnixSeconds: createdUnixSeconds, path: path, manifestPath: manifestPath)
     }
 }

@@ -10,7 +10,7 @@ import ParasolWire
 /// - `write` makes both files durable (temporary name, fsync, rename, fsync of the directory),
 ///   the `.lz4` first: the manifest appearing is the commit point.
 /// - `loadLatest` never returns content that fails any check (manifest, size, CRC-32C of the
-///   file, LZ4 errors including the content checksum, content size); it falls back to the next
+///   file, LZ4 errors, content size, CRC-32C of the content); it falls back to the next
 ///   older snapshot and reports each rejection by file name.
 /// - The content is opaque bytes; the store knows nothing about what they encode.
 ///
@@ -98,6 +98,7 @@ public final class SnapshotStore: @unchecked Sendable {
         let path = files.snapshotPath(of: index)
         let manifestPath = files.manifestPath(of: index)
         var crc: UInt32 = 0
+        var contentCRC: UInt32 = 0
         var compressedBytes = 0
         let compressor: LZ4FrameCompressor
         do {
@@ -111,7 +112,14 @@ public final class SnapshotStore: @unchecked Sendable {
                 let produced = try compressor.compress(into: { piece in
                     try writer.append(piece)
                     crc = CRC32C.checksum(piece, seed: crc)
-                }, content: produce)
+                }, content: { feed in
+                    try withoutActuallyEscaping(feed) { feed in
+                        try produce { piece in
+                            contentCRC = CRC32C.checksum(piece, seed: contentCRC)
+                            try feed(piece)
+                        }
+                    }
+                })
                 guard produced == contentBytes else {
                     throw SnapshotError.contentSizeMismatch(file: temporaryPath, manifestBytes: contentBytes, contentBytes: produced)
                 }
@@ -119,7 +127,7 @@ public final class SnapshotStore: @unchecked Sendable {
             }
             let info = SnapshotInfo(
                 shard: shard, index: index, term: term, uncompressedBytes: contentBytes,
-                compressedBytes: compressedBytes, filter: filter, crc32c: crc,
+                compressedBytes: compressedBytes, filter: filter, crc32c: crc, contentCRC32C: contentCRC,
                 createdUnixSeconds: Int64(time(nil)), path: path, manifestPath: manifestPath)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
@@ -165,7 +173,8 @@ public final class SnapshotStore: @unchecked Sendable {
     }
 
     /// Decompresses the `.lz4` file open at `fd` (whose size the caller checked) and checks it
-    /// against `manifest`: CRC-32C of the file, LZ4 errors and content checksum, content size.
+    /// against `manifest`: CRC-32C of the file, LZ4 errors, content size, CRC-32C of the content
+    /// (or LZ4's content checksum, in files written before the manifest recorded one).
     /// Call with `lock` held.
     func verifiedContent(ofFileAt fd: Int32, path: String, manifest: SnapshotManifest) throws(SnapshotError) -> ByteBuffer {
         let decompressor: LZ4FrameDecompressor
@@ -195,6 +204,12 @@ public final class SnapshotStore: @unchecked Sendable {
         guard content.readableBytes == manifest.uncompressedBytes else {
             throw .contentSizeMismatch(file: path, manifestBytes: manifest.uncompressedBytes, contentBytes: content.readableBytes)
         }
+        if let expected = manifest.contentCRC32C {
+            let computed = content.withUnsafeReadableBytes { CRC32C.checksum($0) }
+            guard computed == expected else {
+                throw .contentChecksumMismatch(file: path, manifestCRC32C: expected, contentCRC32C: computed)
+            }
+        }
         return content
     }
 
@@ -222,7 +237,7 @@ public final class SnapshotStore: @unchecked Sendable {
 
     /// Keeps the newest `keep` good snapshots and deletes every other snapshot file, damaged ones
     /// included. "Good" here means manifest valid and file CRC-32C matching (cached for files
-    /// this process wrote or checked); the content checksum is verified by `loadLatest`.
+    /// this process wrote or checked); the content's checksum is verified by `loadLatest`.
     /// Returns the paths deleted.
     @discardableResult
     public func prune(keep: Int = 2) throws -> [String] {
