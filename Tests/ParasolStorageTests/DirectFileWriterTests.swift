@@ -17,6 +17,13 @@ import Testing
         }
     }
 
+    /// Snapshots write through a ring of small chunks: the ring wraps many times.
+    @Test(arguments: [1, 4 * 8192 + 5, 100_003]) func aRingOfSmallChunksWritesExactlyTheBytesAppended(length: Int) async throws {
+        try await withTemporaryDirectory { directory in
+            try roundTrip(length: length, path: directory + "/file", chunkBytesMax: 8192, bufferCount: 4)
+        }
+    }
+
     @Test func worksWhereTheFileSystemHasNoDirectIO() throws {
         let shm = "/dev/shm"
         guard FileManager.default.fileExists(atPath: shm) else { return }
@@ -25,13 +32,13 @@ import Testing
         try roundTrip(length: Self.chunk + 12_345, path: path)
     }
 
-    private func roundTrip(length: Int, path: String) throws {
+    private func roundTrip(length: Int, path: String, chunkBytesMax: Int = DirectFileWriter.chunkBytesMax, bufferCount: Int = 2) throws {
         var generator = SeededGenerator(seed: UInt64(length) &+ 17)
         print("DirectFileWriterTests seed \(UInt64(length) &+ 17)")
         let content = generator.bytes(length)
         let fd = try FileIO.openForWriting(path, truncate: true)
         defer { FileIO.close(fd) }
-        let writer = DirectFileWriter(fd: fd, path: path)
+        let writer = DirectFileWriter(fd: fd, path: path, chunkBytesMax: chunkBytesMax, bufferCount: bufferCount)
         // Pieces of uneven sizes, like an LZ4 frame's header, blocks and end mark.
         var offset = 0
         var pieceBytes = 7

@@ -3,12 +3,12 @@ import Glibc
 import Synchronization
 
 /// Appends to a file through `O_DIRECT`, overlapping each chunk's write with the filling of the
-/// next on a second thread.
+/// next ones on a second thread, one write at a time.
 ///
 /// Why: on these VMs the kernel's copy into freshly allocated page-cache pages is the slowest
 /// step of writing a large file: it cost twice as much CPU as compressing a snapshot, and it
 /// capped the write-ahead log at ~330 MB/s while `fdatasync` of the same bytes ran at over
-/// 2 GB/s. With `O_DIRECT` the device reads our two reused staging buffers itself. Where the
+/// 2 GB/s. With `O_DIRECT` the device reads our reused staging buffers itself. Where the
 /// file system refuses `O_DIRECT` (tmpfs), or the caller asks for the page cache, the same
 /// aligned writes go through the page cache.
 ///
@@ -25,7 +25,9 @@ final class DirectFileWriter: @unchecked Sendable {
     /// device's logical block; 4096 covers every device we run on.
     static let alignment = 4096
     static let chunkBytesMax = 4 << 20
-    /// The size of each staging buffer: `chunkBytesMax`, less for a small file.
+    /// The size of each staging buffer: `chunkBytesMax` (or the caller's), less for a small file.
+    /// It is also the longest a write ahead of someone else's (a log's fdatasync) holds the
+    /// device; with one write in flight at a time, the other buffers keep the producer going.
     let chunkBytes: Int
     /// False when the caller asked for the page cache (a log that is not synced).
     let wantsDirectIO: Bool
@@ -33,7 +35,7 @@ final class DirectFileWriter: @unchecked Sendable {
     private(set) var fd: Int32
     private var path: String
     private let buffers: [UnsafeMutableRawBufferPointer]
-    private let writesInFlight = [DispatchGroup(), DispatchGroup()]
+    private let writesInFlight: [DispatchGroup]
     private let queue = DispatchQueue(label: "parasol.direct-file-writer")
     private let firstError = Mutex<FileSystemError?>(nil)
     private var current = 0
@@ -43,13 +45,19 @@ final class DirectFileWriter: @unchecked Sendable {
     private var fileOffset = 0
 
     /// Appends to the empty file open for writing at `fd` (which the caller keeps and closes),
-    /// switching it to `O_DIRECT` when the file system allows it and `directIO` is true.
-    init(fd: Int32, path: String, expectedBytes: Int = DirectFileWriter.chunkBytesMax, directIO: Bool = true) {
-        chunkBytes = min(Self.chunkBytesMax, max(Self.alignment, (expectedBytes + Self.alignment - 1) / Self.alignment * Self.alignment))
+    /// switching it to `O_DIRECT` when the file system allows it and `directIO` is true, through
+    /// `bufferCount` staging buffers of at most `chunkBytesMax`.
+    init(
+        fd: Int32, path: String, expectedBytes: Int = DirectFileWriter.chunkBytesMax, directIO: Bool = true,
+        chunkBytesMax: Int = DirectFileWriter.chunkBytesMax, bufferCount: Int = 2
+    ) {
+        precondition(chunkBytesMax % Self.alignment == 0 && bufferCount >= 2, "chunks of whole blocks, at least two buffers")
+        chunkBytes = min(chunkBytesMax, max(Self.alignment, (expectedBytes + Self.alignment - 1) / Self.alignment * Self.alignment))
         wantsDirectIO = directIO
         self.fd = fd
         self.path = path
-        buffers = (0..<2).map { [chunkBytes] _ in .allocate(byteCount: chunkBytes, alignment: Self.alignment) }
+        buffers = (0..<bufferCount).map { [chunkBytes] _ in .allocate(byteCount: chunkBytes, alignment: Self.alignment) }
+        writesInFlight = (0..<bufferCount).map { _ in DispatchGroup() }
         enterDirectIO()
     }
 
@@ -134,7 +142,7 @@ final class DirectFileWriter: @unchecked Sendable {
         return exactLength
     }
 
-    /// Hands the full current buffer to the writer thread and switches to the other buffer once
+    /// Hands the full current buffer to the writer thread and switches to the next buffer once
     /// its previous write is done.
     private func submitFullChunk() throws(FileSystemError) {
         let chunk = SendableChunk(UnsafeRawBufferPointer(rebasing: buffers[current][0..<filled]))
@@ -152,7 +160,7 @@ final class DirectFileWriter: @unchecked Sendable {
         }
         fileOffset += filled
         filled = 0
-        current = 1 - current
+        current = (current + 1) % buffers.count
         writesInFlight[current].wait()
         if let error = firstError.withLock({ $0 }) { throw error }
     }

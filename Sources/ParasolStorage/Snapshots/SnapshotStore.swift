@@ -82,6 +82,13 @@ public final class SnapshotStore: @unchecked Sendable {
         try write(shard: shard, index: index, term: term, contentBytes: content.count, filter: filter) { feed in try feed(content) }
     }
 
+    /// Snapshot files are written 512 KiB at a time, one write in flight, through 8 buffers.
+    /// A log's fdatasync queued behind a snapshot write waits for at most one chunk: with 4 MiB
+    /// chunks, push p99 during a snapshot was 7× the quiet p99 here, with 512 KiB about 2×.
+    /// The 8 buffers let the compressor run ahead meanwhile, so the snapshot is no slower.
+    static let writeChunkBytes = 512 << 10
+    static let writeBufferCount = 8
+
     /// Compresses the `contentBytes` bytes that `produce` hands to its argument, in order and in
     /// pieces of any size (pieces of `streamPieceBytes` make full LZ4 blocks), into
     /// `snap-<index>.lz4` and commits it with its manifest. The content never has to exist in
@@ -108,7 +115,9 @@ public final class SnapshotStore: @unchecked Sendable {
         }
         do {
             try FileIO.writeAtomically(path, inDirectory: directory) { fd, temporaryPath in
-                let writer = DirectFileWriter(fd: fd, path: temporaryPath, expectedBytes: contentBytes)
+                let writer = DirectFileWriter(
+                    fd: fd, path: temporaryPath, expectedBytes: contentBytes,
+                    chunkBytesMax: Self.writeChunkBytes, bufferCount: Self.writeBufferCount)
                 let produced = try compressor.compress(into: { piece in
                     try writer.append(piece)
                     crc = CRC32C.checksum(piece, seed: crc)
