@@ -38,7 +38,7 @@ final class NodeConnection: Sendable {
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandlers([
                             ByteToMessageHandler(FrameDecoder(frameBytesMax: clientFrameBytesMax)),
-                            MessageToByteHandler(FrameEncoder()),
+                            FrameEncoder(),
                             ResponseRouter(peer: peer),
                         ])
                     }

@@ -138,7 +138,7 @@ public final class ParasolNode: Service, Sendable {
                         try channel.pipeline.syncOperations.addHandlers([
                             IdleStateHandler(allTimeout: .seconds(Int64(idleTimeoutSeconds))),
                             ByteToMessageHandler(FrameDecoder(frameBytesMax: frameBytesMax)),
-                            MessageToByteHandler(FrameEncoder()),
+                            FrameEncoder(),
                             ConnectionHandler(node: context, logger: logger),
                         ])
                     }

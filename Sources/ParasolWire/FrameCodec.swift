@@ -10,6 +10,18 @@ public enum FrameCodec {
     /// afterwards, so a large float block is copied once. A payload above 4 GiB cannot be
     /// described by the header and is a programming error (clients split tensors long before).
     public static func encode(_ frame: Frame, into buffer: inout ByteBuffer) {
+        _ = encode(frame, into: &buffer, deferringFloats: false)
+    }
+
+    /// Like `encode(_:into:)`, except that a message's trailing float block (a push's gradient,
+    /// a pull's values) is left out of `buffer` and returned: the frame is `buffer`'s new bytes
+    /// followed by the returned ones, and its length and CRC cover both. A channel writes the
+    /// two as they are (one `writev`), so the floats are not copied into the frame.
+    public static func encodeDeferringFloats(_ frame: Frame, into buffer: inout ByteBuffer) -> ByteBuffer? {
+        encode(frame, into: &buffer, deferringFloats: true)
+    }
+
+    private static func encode(_ frame: Frame, into buffer: inout ByteBuffer, deferringFloats: Bool) -> ByteBuffer? {
         let start = buffer.writerIndex
         buffer.writeBytes(FrameHeader.magic)
         buffer.writeWireU8(Frame.protocolVersion)
@@ -19,18 +31,20 @@ public enum FrameCodec {
         buffer.writeWireU32(frame.shardID)
         buffer.writeWireU32(0)  // payload length, patched below
         buffer.writeWireU32(0)  // CRC-32C, patched below
-        buffer.writeWirePayload(of: frame.message)
+        let trailing = buffer.writeWirePayload(of: frame.message, deferringTrailingFloats: deferringFloats)
 
-        let frameBytes = buffer.writerIndex - start
+        let frameBytes = buffer.writerIndex - start + (trailing?.readableBytes ?? 0)
         guard let payloadBytes = UInt32(exactly: frameBytes - Frame.headerBytes) else {
             preconditionFailure("a \(frame.message.type) payload of \(frameBytes - Frame.headerBytes) bytes does not fit a frame")
         }
         buffer.setInteger(payloadBytes, at: start + FrameHeader.payloadBytesOffset, endianness: .little)
-        let crc = buffer.withUnsafeReadableBytes { readable in
+        var crc = buffer.withUnsafeReadableBytes { readable in
             let frameBytes = UnsafeRawBufferPointer(rebasing: readable[(start - buffer.readerIndex)...])
             return checksum(frame: frameBytes)
         }
+        if let trailing { crc = trailing.withUnsafeReadableBytes { CRC32C.checksum($0, seed: crc) } }
         buffer.setInteger(crc, at: start + FrameHeader.crcOffset, endianness: .little)
+        return trailing
     }
 
     /// Reads one frame from the start of `buffer`'s readable bytes.

@@ -5,8 +5,9 @@ extension ByteBuffer {
     /// in its wire encoding (Protocols/wire.md, "Messages"). Float blocks are aligned relative
     /// to the index where the payload starts.
     ///
-    /// With `deferringTrailingFloats`, a push's float block (its last field) is written up to
-    /// its bytes, which are returned instead, for the caller to copy once to where they go.
+    /// With `deferringTrailingFloats`, the float block that ends a push or a pull's answer is
+    /// written up to its bytes, which are returned instead, for the caller to copy once to where
+    /// they go (or to hand to the socket as they are).
     @discardableResult
     mutating func writeWirePayload(of message: Message, deferringTrailingFloats: Bool = false) -> ByteBuffer? {
         let alignmentOrigin = writerIndex
@@ -67,10 +68,18 @@ extension ByteBuffer {
         case .denseData(let data):
             writeWireU64(data.version)
             writeWireU64(data.offset)
+            if deferringTrailingFloats {
+                writeWireFloatsPrefix(data.values, alignmentOrigin: alignmentOrigin)
+                return data.values
+            }
             writeWireFloats(data.values, alignmentOrigin: alignmentOrigin)
         case .sparseData(let data):
             writeWireU64(data.version)
             writeWireU32(data.rowDimension)
+            if deferringTrailingFloats {
+                writeWireFloatsPrefix(data.rows, alignmentOrigin: alignmentOrigin)
+                return data.rows
+            }
             writeWireFloats(data.rows, alignmentOrigin: alignmentOrigin)
         case .tensorInfo(let info):
             writeWireString(info.name)

@@ -47,6 +47,22 @@ import Testing
         #expect(buffer.readableBytes == 0)
     }
 
+    /// The channel writes a frame's trailing floats as their own buffer: together the two parts
+    /// must be exactly the single-buffer encoding (same length field, same CRC).
+    @Test(arguments: SampleMessages.all)
+    func aFrameWithDeferredFloatsIsTheSameBytes(_ message: Message) throws {
+        let frame = Frame(requestID: 7, shardID: 3, flags: 0, message: message)
+        var whole = ByteBufferAllocator().buffer(capacity: 0)
+        FrameCodec.encode(frame, into: &whole)
+        var head = ByteBufferAllocator().buffer(capacity: 0)
+        let floats = FrameCodec.encodeDeferringFloats(frame, into: &head)
+        #expect(Array(head.readableBytesView) + Array(floats?.readableBytesView ?? ByteBuffer().readableBytesView) == Array(whole.readableBytesView))
+        switch message {
+        case .pushDense, .pushSparse, .denseData, .sparseData: #expect(floats != nil)
+        default: #expect(floats == nil)
+        }
+    }
+
     @Test(arguments: SampleMessages.all)
     func payloadRoundTrips(_ message: Message) throws {
         // The payload starts after a prefix byte: float blocks align relative to its start.

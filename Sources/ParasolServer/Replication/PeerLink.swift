@@ -146,7 +146,7 @@ final class PeerLink: @unchecked Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandlers([
                         ByteToMessageHandler(FrameDecoder(frameBytesMax: frameBytesMax)),
-                        MessageToByteHandler(FrameEncoder()),
+                        FrameEncoder(),
                         PeerReplyHandler(peer: peerName, logger: logger),
                     ])
                 }
