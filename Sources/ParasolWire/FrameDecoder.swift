@@ -3,9 +3,11 @@ import NIOCore
 /// Cuts the inbound byte stream into `Frame`s: the first handler of every data-port pipeline.
 ///
 /// A two-state machine: waiting for a header (whose fields are checked as they arrive), then
-/// waiting for the rest of a frame whose header passed every check. Nothing is reserved for the
-/// announced length: the buffer grows only with bytes that actually arrive, so a peer cannot make
-/// this node allocate by claiming a large frame. Errors are `WireError`s, fatal to the connection.
+/// waiting for the rest of a frame whose header passed every check. Only then is room for the
+/// whole frame reserved, so a 4 MiB frame is not copied again and again while the buffer grows.
+/// The reservation is address space: a page becomes memory only when bytes arrive in it, so a
+/// peer claiming a large frame (within `frameBytesMax`) and sending nothing costs nothing.
+/// Errors are `WireError`s, fatal to the connection.
 public struct FrameDecoder: ByteToMessageDecoder {
     public typealias InboundOut = Frame
 
@@ -34,7 +36,10 @@ public struct FrameDecoder: ByteToMessageDecoder {
             state = .waitingForFrame(header)
             return try nextFrame(from: &buffer)
         case .waitingForFrame(let header):
-            guard buffer.readableBytes >= header.frameBytes else { return nil }
+            guard buffer.readableBytes >= header.frameBytes else {
+                buffer.reserveCapacity(minimumWritableBytes: header.frameBytes - buffer.readableBytes)
+                return nil
+            }
             state = .waitingForHeader
             return try FrameCodec.decodeFrame(header, from: &buffer)
         }
