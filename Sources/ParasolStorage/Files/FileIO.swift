@@ -3,9 +3,6 @@ import Glibc
 /// Thin wrappers over the POSIX file calls the log and the snapshot store need. Each retries
 /// `EINTR`, loops over short reads and writes, and throws a `FileSystemError` naming the file.
 enum FileIO {
-    /// Linux rejects a `pwritev` with more than this many vectors (`UIO_MAXIOV`).
-    static let iovecsPerCallMax = 1024
-
     /// Creates `path` and any missing parents (`mkdir -p`).
     static func createDirectory(_ path: String) throws(FileSystemError) {
         var current = path.hasPrefix("/") ? "" : "."
@@ -122,41 +119,6 @@ enum FileIO {
                 throw FileSystemError(operation: "pwrite (no progress)", path: path, errnoCode: EIO)
             } else if errno != EINTR {
                 throw FileSystemError(operation: "pwrite", path: path, errnoCode: errno)
-            }
-        }
-    }
-
-    /// Writes every byte the vectors describe at `offset`, in as few `pwritev` calls as the
-    /// kernel allows. The vectors are consumed: on return their contents are unspecified.
-    static func write(_ fd: Int32, vectors: inout [iovec], at offset: Int, path: String) throws(FileSystemError) {
-        var position = offset
-        var first = 0
-        while true {
-            while first < vectors.count && vectors[first].iov_len == 0 { first += 1 }
-            guard first < vectors.count else { return }
-            let count = min(vectors.count - first, iovecsPerCallMax)
-            let written = vectors.withUnsafeMutableBufferPointer { all in
-                pwritev(fd, all.baseAddress! + first, Int32(count), off_t(position))
-            }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw FileSystemError(operation: "pwritev", path: path, errnoCode: errno)
-            }
-            if written == 0 {
-                throw FileSystemError(operation: "pwritev (no progress)", path: path, errnoCode: EIO)
-            }
-            position += written
-            var remaining = written
-            while remaining > 0 {
-                let length = vectors[first].iov_len
-                if remaining >= length {
-                    remaining -= length
-                    first += 1
-                } else {
-                    vectors[first].iov_base = vectors[first].iov_base.map { $0 + remaining }
-                    vectors[first].iov_len = length - remaining
-                    remaining = 0
-                }
             }
         }
     }
