@@ -62,6 +62,12 @@ final class LogWriter: @unchecked Sendable {
         var hasUnpublishedRecords: Bool
     }
 
+    /// Each log writes through 4 buffers of 1 MiB: 4 MiB of memory per shard replica once a large
+    /// push went through (a node with many shards holds one log per shard), and with one write in
+    /// flight the next megabyte is copied while the previous one is written.
+    static let writeChunkBytes = 1 << 20
+    static let writeBufferCount = 4
+
     let settings: Settings
 
     // MARK: Shared (guarded by `condition`)
@@ -408,7 +414,9 @@ final class LogWriter: @unchecked Sendable {
         if let segmentWriter {
             try segmentWriter.continueFile(fd: fd, path: segment.path, length: segment.durableBytes)
         } else {
-            let writer = DirectFileWriter(fd: fd, path: segment.path, directIO: settings.durability == .fsync)
+            let writer = DirectFileWriter(
+                fd: fd, path: segment.path, directIO: settings.durability == .fsync,
+                chunkBytesMax: Self.writeChunkBytes, bufferCount: Self.writeBufferCount)
             try writer.continueFile(fd: fd, path: segment.path, length: segment.durableBytes)
             segmentWriter = writer
         }
