@@ -33,7 +33,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Write every figure, the machine and the settings to this JSON file.")
     var json: String?
 
-    @Option(name: .long, help: "Override the snapshot section's dense tensor size in MiB.")
+    @Option(name: .customLong("snapshot-mib"), help: "Override the snapshot section's dense tensor size in MiB.")
     var snapshotMiB: Int?
 
     @Option(name: .long, help: "Override the number of kill -9s in the failover section.")
