@@ -113,6 +113,21 @@ import Testing
         #expect(busy.stderr.contains("cannot listen on 127.0.0.1:\(cluster.config.nodes[0].dataAddress.port)"), "\(busy.stderr)")
     }
 
+    @Test func benchRejectsBadFlagsBeforeStartingAnything() throws {
+        for (arguments, message) in [
+            (["--sizes", "4MiB,3"], "--sizes: '3' is not a size of whole floats"),
+            (["--sizes", "1GB"], "--sizes: '1GB' is not a size of whole floats"),
+            (["--replication", "1,7"], "--replication: '7' is not a replication factor 1…5"),
+            (["--only", "dense,speed"], "--only: unknown section 'speed'"),
+            (["--snapshot-mib", "0"], "--snapshot-mib must be positive"),
+            (["--durability", "sometimes"], "--durability must be fsync or none"),
+        ] {
+            let result = try LocalCluster.run(["bench"] + arguments)
+            #expect(result.status != 0, "\(arguments)")
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+        }
+    }
+
     @Test func sigtermDrainsAndExitsCleanly() async throws {
         let cluster = try LocalCluster(nodes: 1, shards: 1)
         try await cluster.startAll()
