@@ -17,8 +17,8 @@ import Testing
 
     static let exampleBytes: [UInt8] = [
         0x50, 0x53, 0x4E, 0x50,  // magic "PSNP"
-        0x02, 0x00,  // format version 2
-        0x01, 0x00,  // flags: floats byte-shuffled
+        0x03, 0x00,  // format version 3
+        0x03, 0x00,  // flags: floats byte-shuffled, in blocks of 2^20 floats (this array is one block)
         0x07, 0x00, 0x00, 0x00,  // shard id 7
         0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  // applied index 2
         0x01, 0x00, 0x00, 0x00,  // client count 1
@@ -41,6 +41,49 @@ import Testing
 
     @Test func theWorkedExampleEncodesExactlyAsDocumented() {
         #expect(Self.exampleState().snapshotBytes() == Self.exampleBytes)
+    }
+
+    @Test func aSnapshotShuffledOverWholeArraysStillReads() throws {
+        // Version 2, bit 0 alone: what snapshots said before blocks. One block or the whole
+        // array is the same layout for an array this small; only version and flag differ.
+        var older = ByteBuffer(bytes: Self.exampleBytes)
+        older.setInteger(UInt16(2), at: 4, endianness: .little)
+        older.setInteger(SnapshotFormat.floatsByteShuffledFlag, at: 6, endianness: .little)
+        let state = try ShardState.decodeSnapshot(&older)
+        #expect(state.snapshotBytes() == Self.exampleBytes)
+    }
+
+    /// An array longer than one block: each block's four planes are stored together, block
+    /// after block, and whole-array planes (the older layout) of the same floats decode too.
+    @Test func floatsLongerThanABlockAreShuffledBlockByBlock() throws {
+        let block = SnapshotFormat.shuffleBlockFloats
+        let count = block + 5
+        let values = (0..<count).map { Float(($0 &* 2_654_435_761) % 20_011) / 1_000 - 10 }
+        let state = ShardState(shardID: 1)
+        state.apply(Commands.create("big", shape: [UInt64(count)], initializer: .zeros, optimizer: .sgd(learningRate: 1)), index: 1)
+        state.apply(Commands.pushDense("big", values.map { -$0 }, client: 1, sequence: 1, acknowledgedBelow: 1), index: 2)
+        let weights = state.denseValues("big")
+        #expect(weights.count == count)
+        let bytes = state.snapshotBytes()
+        // The weights are the last 4·count bytes: block 0's planes, then block 1's.
+        let stored = Array(bytes.suffix(4 * count))
+        func byte(_ plane: Int, of value: Float) -> UInt8 { UInt8(truncatingIfNeeded: value.bitPattern >> (8 * UInt32(plane))) }
+        for (index, check) in [0, 1, block - 1].map({ ($0, weights[$0]) }) {
+            for plane in 0..<4 { #expect(stored[plane * block + index] == byte(plane, of: check)) }
+        }
+        for index in 0..<5 {
+            for plane in 0..<4 { #expect(stored[4 * block + plane * 5 + index] == byte(plane, of: weights[block + index])) }
+        }
+        var buffer = ByteBuffer(bytes: bytes)
+        #expect(try ShardState.decodeSnapshot(&buffer).denseValues("big") == weights)
+
+        // The same weights as whole-array planes, flag bit 1 cleared.
+        var older = bytes
+        older.replaceSubrange((older.count - 4 * count)..., with: (0..<4).flatMap { plane in weights.map { byte(plane, of: $0) } })
+        older[4] = 2
+        older[6] = UInt8(SnapshotFormat.floatsByteShuffledFlag)
+        var olderBuffer = ByteBuffer(bytes: older)
+        #expect(try ShardState.decodeSnapshot(&olderBuffer).denseValues("big") == weights)
     }
 
     @Test func plainFloatsAreLittleEndianInOrder() {

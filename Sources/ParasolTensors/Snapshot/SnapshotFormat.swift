@@ -3,14 +3,28 @@ public enum SnapshotFormat {
     /// The first four bytes of every snapshot: "PSNP".
     public static let magic: [UInt8] = Array("PSNP".utf8)
     /// The layout version this code writes. Version 2 added each client's last active index
-    /// (session expiry by the log).
-    public static let formatVersion: UInt16 = 2
-    /// The versions this code reads: 1 (clients without a last active index) and 2.
-    public static let readableVersions: ClosedRange<UInt16> = 1...2
+    /// (session expiry by the log); version 3 the shuffle in blocks (flag bit 1).
+    public static let formatVersion: UInt16 = 3
+    /// The versions this code reads: 1 (clients without a last active index), 2 and 3.
+    public static let readableVersions: ClosedRange<UInt16> = 1...3
+    /// The first version in which flag bit 1 may be set.
+    static let shuffleBlocksVersion: UInt16 = 3
     /// Header flag bit 0: every float array is byte-shuffled (all byte 0s, then all byte 1s, …).
     public static let floatsByteShuffledFlag: UInt16 = 1 << 0
+    /// Header flag bit 1, only with bit 0: the shuffle runs over blocks of `shuffleBlockFloats`
+    /// floats, each block's four planes stored together, instead of over the whole array.
+    /// Writing then reads each array once instead of four times (the shuffle had taken a third
+    /// of a 3 GiB snapshot's time); snapshots with bit 0 alone still read.
+    public static let floatsShuffledInBlocksFlag: UInt16 = 1 << 1
+    /// Floats per shuffle block (4 MiB of floats, which stay in cache across the four planes).
+    public static let shuffleBlockFloats = 1 << 20
     /// Every flag bit this version defines; a snapshot with any other bit set is refused.
-    public static let knownFlags: UInt16 = floatsByteShuffledFlag
+    public static let knownFlags: UInt16 = floatsByteShuffledFlag | floatsShuffledInBlocksFlag
+
+    /// The flag bits a snapshot of `version` may set.
+    static func knownFlags(inVersion version: UInt16) -> UInt16 {
+        version >= shuffleBlocksVersion ? knownFlags : floatsByteShuffledFlag
+    }
     /// The filter name the snapshot manifest records for shuffled content.
     public static let filterName = "byteshuffle4"
 

@@ -88,11 +88,16 @@ public struct SnapshotImage: Sendable {
                         }
                     }
                     if shufflesFloats {
-                        for plane in 0..<4 {
-                            try appendFloats(count: total, bytesPerFloat: 1) { destination, first, count in
-                                forEachRun(from: first, count: count) { sourceFloat, outputOffset, run in
-                                    ByteShuffle.extractPlane(
-                                        plane, of: floats + sourceFloat * 4, count: run, into: destination + outputOffset)
+                        // Block by block, all four planes of a block while it is in cache.
+                        let blockFloats = SnapshotFormat.shuffleBlockFloats
+                        for blockStart in stride(from: 0, to: total, by: blockFloats) {
+                            let blockCount = min(blockFloats, total - blockStart)
+                            for plane in 0..<4 {
+                                try appendFloats(count: blockCount, bytesPerFloat: 1) { destination, first, count in
+                                    forEachRun(from: blockStart + first, count: count) { sourceFloat, outputOffset, run in
+                                        ByteShuffle.extractPlane(
+                                            plane, of: floats + sourceFloat * 4, count: run, into: destination + outputOffset)
+                                    }
                                 }
                             }
                         }

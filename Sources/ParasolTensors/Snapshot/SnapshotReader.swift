@@ -5,10 +5,13 @@ import NIOCore
 struct SnapshotReader {
     private(set) var buffer: ByteBuffer
     let floatsAreShuffled: Bool
+    /// Floats per shuffle block; nil when each array is shuffled as a whole (older snapshots).
+    let shuffleBlockFloats: Int?
 
-    init(buffer: ByteBuffer, floatsAreShuffled: Bool = true) {
+    init(buffer: ByteBuffer, floatsAreShuffled: Bool = true, shuffleBlockFloats: Int? = SnapshotFormat.shuffleBlockFloats) {
         self.buffer = buffer
         self.floatsAreShuffled = floatsAreShuffled
+        self.shuffleBlockFloats = shuffleBlockFloats
     }
 
     var remainingBytes: Int { buffer.readableBytes }
@@ -60,16 +63,24 @@ struct SnapshotReader {
         return values
     }
 
-    /// Reads an array of `count` floats, unshuffling it when the header says floats are shuffled.
+    /// Reads an array of `count` floats, unshuffling it (as a whole or block by block) when the
+    /// header says floats are shuffled.
     mutating func readFloats(count: Int, _ field: @autoclosure () -> String) throws(SnapshotDecodeError) -> [Float] {
         try requireBytes(count, elementBytes: 4, field())
         let shuffled = floatsAreShuffled
+        let blockFloats = shuffleBlockFloats ?? max(count, 1)
         let values = buffer.withUnsafeReadableBytes { source in
             [Float](unsafeUninitializedCapacity: count) { target, initializedCount in
                 if count > 0 {
                     let destination = UnsafeMutableRawPointer(target.baseAddress!)
                     if shuffled {
-                        ByteShuffle.unshuffle(source.baseAddress!, planeBytes: count, position: 0, count: count, into: destination)
+                        // Each block is four planes of its own length, one after the other.
+                        for blockStart in stride(from: 0, to: count, by: blockFloats) {
+                            let blockCount = min(blockFloats, count - blockStart)
+                            ByteShuffle.unshuffle(
+                                source.baseAddress! + blockStart * 4, planeBytes: blockCount, position: 0, count: blockCount,
+                                into: destination + blockStart * 4)
+                        }
                     } else {
                         destination.copyMemory(from: source.baseAddress!, byteCount: count * 4)
                     }
