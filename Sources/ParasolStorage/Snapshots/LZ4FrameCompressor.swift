@@ -60,12 +60,6 @@ final class LZ4FrameCompressor {
         return preferences
     }
 
-    /// Compresses `content` as one frame, handing each piece of the frame to `sink` in order.
-    /// A piece is only valid during the call.
-    func compress(_ content: UnsafeRawBufferPointer, into sink: (UnsafeRawBufferPointer) throws -> Void) throws {
-        _ = try compress(into: sink) { feed in try feed(content) }
-    }
-
     /// Compresses, as one frame, the content that `produce` hands to its argument piece by
     /// piece, so the content never has to exist in one piece. Pieces of `blockBytes` make full
     /// blocks. Returns the content's length.

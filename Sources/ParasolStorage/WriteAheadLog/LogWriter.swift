@@ -267,7 +267,7 @@ final class LogWriter: @unchecked Sendable {
                 pending.completion(result)
             }
         }
-        if case .closing = stateSnapshot(), active != nil {
+        if case .closing = currentState(), active != nil {
             // A clean stop leaves no padding after the last record for recovery to cut.
             _ = try? segmentWriter?.finish()
         }
@@ -279,7 +279,7 @@ final class LogWriter: @unchecked Sendable {
         condition.unlock()
     }
 
-    private func stateSnapshot() -> State {
+    private func currentState() -> State {
         condition.lock()
         defer { condition.unlock() }
         return state

@@ -5,8 +5,9 @@
 /// long runs of few distinct bytes that LZ4 compresses, while the noisy low mantissa bytes stay
 /// out of their way. Loops handle 16 floats per step with SIMD and finish with a scalar tail.
 ///
-/// The planes of an array of `n` floats are four runs of `n` bytes; `position` lets an array be
-/// assembled from several runs of floats (sparse rows gathered in row-id order).
+/// The planes of an array (or of one block of it: `SnapshotFormat.shuffleBlockFloats`) of `n`
+/// floats are four runs of `n` bytes; `position` lets it be assembled from several runs of
+/// floats (sparse rows gathered in row-id order).
 enum ByteShuffle {
     private typealias Words = SIMD16<UInt32>
     private typealias Bytes = SIMD16<UInt8>
