@@ -10,8 +10,12 @@ extension RaftNode {
         let follower = replicas[slot]
         guard !progress[slot].isPaused else { return false }
         let next = progress[slot].next
+        // A probe carries no entries: it only finds where the follower's log matches, and every
+        // heartbeat answer sends it again. With entries, each resend repeated the next entry,
+        // 64 MiB at a time for a large push, while the first copy was still on its way.
+        let probing = progress[slot].state == .probe
         guard let prevTerm = log.term(at: next - 1),
-              let entries = log.entries(from: next, maxBytes: config.maxEntriesBytesPerMessage)
+              let entries = probing ? [] : log.entries(from: next, maxBytes: config.maxEntriesBytesPerMessage)
         else {
             // What the follower needs is compacted away: it must install the snapshot first.
             progress[slot].becomeSnapshot(pendingIndex: log.snapshot.index)

@@ -3,30 +3,52 @@ extension RaftNode {
     /// Advances this node's clock by one tick: followers and candidates may campaign, a leader
     /// heartbeats, runs CheckQuorum and times out transfers and snapshot streams.
     public mutating func tick() {
+        tickOnce(stalled: false)
+    }
+
+    /// Advances the clock by `count` ticks that passed while the shell could not step messages
+    /// (its thread stalled, or the process was descheduled), to catch up in one go.
+    ///
+    /// Each counts as a full tick, so a leader's lease stays measured in wall time. But a
+    /// CheckQuorum round that ends inside the stall and finds no quorum does not depose the
+    /// leader: the answers that prove the quorum are likely queued, unstepped, behind the stall
+    /// (replaying ticks one by one crossed two rounds and stepped a healthy leader down whenever
+    /// its loop was busy for 300 ms). The round starts over instead, so a leader that really is
+    /// cut off steps down at most one election timeout later than without the stall.
+    public mutating func tick(stalled count: Int) {
+        for _ in 0..<max(0, count) { tickOnce(stalled: true) }
+    }
+
+    private mutating func tickOnce(stalled: Bool) {
         ticksElapsed += 1
         if ticksSinceLeaderContact < Int.max { ticksSinceLeaderContact += 1 }
         switch role {
         case .follower, .preCandidate, .candidate: tickElection()
-        case .leader: tickLeader()
+        case .leader: tickLeader(stalled: stalled)
         }
     }
 
-    private mutating func tickLeader() {
+    private mutating func tickLeader(stalled: Bool) {
         heartbeatElapsedTicks += 1
         electionElapsedTicks += 1
         if electionElapsedTicks >= config.electionTicks {
             electionElapsedTicks = 0
-            if config.checkQuorum {
-                guard hasActiveQuorum() else {
-                    // CheckQuorum: cut off from the majority, stop pretending to lead.
-                    becomeFollower(term: term, leader: nil)
-                    return
+            // A round that ends inside a stall without a quorum starts over instead: the
+            // followers get a whole election timeout to answer.
+            let roundStartsOver = stalled && config.checkQuorum && !hasActiveQuorum()
+            if !roundStartsOver {
+                if config.checkQuorum {
+                    guard hasActiveQuorum() else {
+                        // CheckQuorum: cut off from the majority, stop pretending to lead.
+                        becomeFollower(term: term, leader: nil)
+                        return
+                    }
+                    for slot in replicas.indices where slot != selfSlot { progress[slot].recentActive = false }
                 }
-                for slot in replicas.indices where slot != selfSlot { progress[slot].recentActive = false }
-            }
-            if leadershipTransferTarget != nil {
-                abortLeadershipTransfer()
-                guard role == .leader else { return }
+                if leadershipTransferTarget != nil {
+                    abortLeadershipTransfer()
+                    guard role == .leader else { return }
+                }
             }
         }
         tickSnapshotTransfers()
