@@ -67,6 +67,10 @@ final class ShardReplica: @unchecked Sendable {
     static let tickInterval = TimeAmount.milliseconds(10)
     let clockStarted = NIODeadline.now()
     var ticksDone: Int64 = 0
+    /// Batches of peer messages handed to this loop and not yet stepped (any thread adds, the
+    /// loop subtracts). While some wait, the clock runs as stalled: the loop is behind, and the
+    /// batch it has not read yet may be the very heartbeat or answer a timeout would miss.
+    let stepsQueued = Atomic<Int>(0)
     var campaignedAtStart = false
     /// While this replica is the designated successor of `lostPrimary`, the tick until which it
     /// tries to campaign the moment leader stickiness allows.
@@ -298,7 +302,9 @@ final class ShardReplica: @unchecked Sendable {
 
     /// Messages from peers for this shard, in the order they arrived.
     func step(_ messages: [RaftMessage]) {
+        stepsQueued.add(1, ordering: .relaxed)
         eventLoop.execute {
+            self.stepsQueued.subtract(1, ordering: .relaxed)
             for message in messages where message.to == self.raft.id {
                 if message.from == self.lostPrimary { self.lostPrimary = nil }
                 self.noteLeadershipTransfer(message)
@@ -310,17 +316,25 @@ final class ShardReplica: @unchecked Sendable {
 
     private func onTimer() {
         let due = (NIODeadline.now() - clockStarted).nanoseconds / Self.tickInterval.nanoseconds
-        // A primary replays every missed tick: its lease is measured in ticks, so a tick must
-        // never stand for more wall time than it should, even after the loop stalled. Any other
-        // replica drops missed ticks: while its loop stalled it could not hear the primary, so
-        // counting that time toward an election would only start needless ones, and a slower
-        // clock on a non-primary only makes it wait longer before voting (the safe side of the
-        // lease argument).
-        if !raft.isLeader && due - ticksDone > 1 {
-            ticksDone = due - 1
-        }
-        while ticksDone < due {
-            ticksDone += 1
+        let missed = due - ticksDone
+        ticksDone = due
+        let behind = stepsQueued.load(ordering: .relaxed) > 0
+        if raft.isLeader {
+            // A primary counts every missed tick: its lease is measured in ticks, so a tick must
+            // never stand for more wall time than it should, even after the loop stalled. It
+            // counts them as stalled ticks, so a busy loop alone cannot make it step down: its
+            // followers' answers are queued behind the work.
+            if missed > 1 || (missed == 1 && behind) {
+                raft.tick(stalled: Int(missed))
+            } else if missed == 1 {
+                raft.tick()
+            }
+        } else if missed >= 1 && !behind {
+            // Any other replica drops missed ticks, and ticks while peer messages wait: a loop
+            // that is behind has not heard the primary yet, so counting that time toward an
+            // election would only start needless ones (a 64 MiB push kept loops busy long enough
+            // to move the primary every second). A slower clock on a non-primary only makes it
+            // wait longer before voting: the safe side of the lease argument.
             raft.tick()
         }
         if isPreferredPrimary, !campaignedAtStart, raft.ticksElapsed >= UInt64(raft.config.electionTicks) {

@@ -5,30 +5,47 @@ import ParasolConsensus
 import ParasolWire
 import Synchronization
 
-/// Carries replication traffic from this node to every other node: one outbound connection per
+/// Carries replication traffic from this node to every other node: two outbound connections per
 /// peer, shared by all the shard groups the two nodes have in common.
 ///
-/// Raft messages are queued per peer and written together on the link's next turn of its event
+/// Log entries (appends, snapshot chunks) travel on the *bulk* link and everything else
+/// (heartbeats, votes, acknowledgements) on the *control* link. On one connection a heartbeat
+/// queued behind a 64 MiB append reached the follower only after that append did, often more
+/// than an election timeout later: followers campaigned and the primary moved about once a second
+/// under large pushes. Raft tolerates reordering between the two; appends keep their order, since
+/// every append to one peer (even an empty one) takes the bulk link.
+///
+/// Raft messages are queued per link and written together on the link's next turn of its event
 /// loop, so the heartbeats of every shard two nodes share leave as one `raftMessages` frame per
 /// tick rather than one message per shard. Nothing here retries: Raft tolerates lost messages
 /// and resends what matters, so a message for a peer that is down is dropped.
 final class PeerTransport: Sendable {
-    private let links: [NodeID: PeerLink]
+    private struct Links: Sendable {
+        let control: PeerLink
+        let bulk: PeerLink
+    }
+
+    private let links: [NodeID: Links]
     private let lossListeners = Mutex<[@Sendable (NodeID) -> Void]>([])
 
     init(selfNodeID: String, config: ClusterConfig, group: any EventLoopGroup, logger: Logger) {
         let members = ClusterMembers(config)
         let selfConsensusID = members.consensusID(of: selfNodeID)!
-        var links: [NodeID: PeerLink] = [:]
+        var links: [NodeID: Links] = [:]
         for node in config.nodes where node.id != selfNodeID {
             let id = members.consensusID(of: node.id)!
-            links[id] = PeerLink(
-                peer: node, peerConsensusID: id, selfConsensusID: selfConsensusID, token: config.token,
-                frameBytesMax: config.frameBytesMax, eventLoop: group.next(), logger: logger)
+            func link() -> PeerLink {
+                PeerLink(
+                    peer: node, peerConsensusID: id, selfConsensusID: selfConsensusID, token: config.token,
+                    frameBytesMax: config.frameBytesMax, eventLoop: group.next(), logger: logger)
+            }
+            links[id] = Links(control: link(), bulk: link())
         }
         self.links = links
-        for link in links.values {
-            link.onConnectionLost = { [weak self] peer in self?.peerLost(peer) }
+        for pair in links.values {
+            for link in [pair.control, pair.bulk] {
+                link.onConnectionLost = { [weak self] peer in self?.peerLost(peer) }
+            }
         }
     }
 
@@ -44,15 +61,22 @@ final class PeerTransport: Sendable {
 
     /// Queues `message` for its addressee (`message.to`).
     func send(_ message: RaftMessage, shard: UInt32) {
-        links[message.to]?.enqueue(ShardRaftMessage(shardID: shard, message: message))
+        guard let pair = links[message.to] else { return }
+        let link = if case .append = message.kind { pair.bulk } else { pair.control }
+        link.enqueue(ShardRaftMessage(shardID: shard, message: message))
     }
 
     /// Queues a non-Raft replication message (snapshot chunks and their acknowledgements).
     func send(_ message: Message, shard: UInt32, to peer: NodeID) {
-        links[peer]?.enqueue(message, shard: shard)
+        guard let pair = links[peer] else { return }
+        let link = if case .snapshotChunk = message { pair.bulk } else { pair.control }
+        link.enqueue(message, shard: shard)
     }
 
     func close() {
-        for link in links.values { link.close() }
+        for pair in links.values {
+            pair.control.close()
+            pair.bulk.close()
+        }
     }
 }
