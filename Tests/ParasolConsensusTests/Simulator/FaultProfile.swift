@@ -25,6 +25,12 @@ struct FaultProfile: Sendable {
     var snapshotFailureReportProbability = 0.0
     var transferChancePerTick = 0.0
     var campaignChancePerTick = 0.0
+    /// A node's thread stops for up to `stallTicksMax` ticks (a GC-like pause, a descheduled
+    /// process, a 64 MiB copy): it neither ticks nor handles events, then catches up the way the
+    /// server's shell does — a leader with `tick(stalled:)`, any other node with one tick — before
+    /// it handles what queued up during the stall.
+    var stallChancePerTick = 0.0
+    var stallTicksMax = 0
 
     /// A perfect LAN: no loss, no delay beyond the tick, disks sync at once.
     static let calm = FaultProfile()
@@ -54,6 +60,8 @@ struct FaultProfile: Sendable {
         profile.snapshotFailureReportProbability = maybe(0...0.3)
         profile.transferChancePerTick = maybe(0...0.03)
         profile.campaignChancePerTick = maybe(0...0.005)
+        profile.stallChancePerTick = maybe(0...0.02)
+        profile.stallTicksMax = Int.random(in: 1...60, using: &rng)
         return profile
     }
 }

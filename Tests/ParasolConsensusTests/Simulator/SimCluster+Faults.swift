@@ -18,6 +18,7 @@ extension SimCluster {
         replica.readyInFlight = nil
         replica.proposals = [:]
         replica.receivedSnapshots = [:]
+        replica.stall = nil
     }
 
     /// Restarts `id` from its disk, as the server would.
@@ -155,6 +156,15 @@ extension SimCluster {
         }
         if chance(faults.campaignChancePerTick), let replica = randomReplica(where: { $0.isUp }) {
             campaign(replica.id)
+        }
+        if chance(faults.stallChancePerTick) {
+            // Half the time the leader: its catch-up is the one that must keep the lease honest.
+            let victim = Bool.random(using: &rng) ? leader.map(replica) : randomReplica(where: { $0.isUp })
+            if let victim, victim.isUp, victim.stall == nil {
+                let ticks = UInt64.random(in: 1...UInt64(max(1, faults.stallTicksMax)), using: &rng)
+                trace?("t\(now) stall \(victim.id) for \(ticks) ticks")
+                victim.stall = (start: now, end: now + ticks)
+            }
         }
     }
 

@@ -96,7 +96,18 @@ final class SimCluster {
         actClients()
         deliverDueEvents()
         for replica in replicas where replica.isUp {
-            replica.node!.tick()
+            if let stall = replica.stall {
+                guard now >= stall.end else { continue }
+                // The shell's catch-up after a stall, before the events that waited behind it.
+                replica.stall = nil
+                if replica.node!.role == .leader {
+                    replica.node!.tick(stalled: Int(now - stall.start))
+                } else {
+                    replica.node!.tick()
+                }
+            } else {
+                replica.node!.tick()
+            }
             pump(replica)
             checker.observe(replica)
         }
@@ -128,8 +139,28 @@ final class SimCluster {
                 checker.fail("event storm: more than \(Self.eventsPerDrainMax) events within tick \(now)")
                 return
             }
+            if let stalled = stalledTarget(of: event) {
+                // Waits on the stalled thread until just after its catch-up tick.
+                queue.push(event, at: stalled.stall!.end + 1)
+                continue
+            }
             if let touched = handle(event) { checker.observe(touched) }
         }
+    }
+
+    /// The stalled replica that would handle `event`, if any.
+    private func stalledTarget(of event: SimEvent) -> SimReplica? {
+        let target: NodeID
+        switch event {
+        case .message(let message): target = message.to
+        case .diskSynced(let id, _): target = id
+        case .snapshotArrived(let delivery): target = delivery.to
+        case .snapshotStreamFailed(let leader, _): target = leader
+        case .clientRequest(let request): target = request.node
+        case .clientReply: return nil
+        }
+        let replica = replica(target)
+        return replica.stall == nil ? nil : replica
     }
 
     /// Handles one event; returns the replica it changed, if any.

@@ -17,6 +17,8 @@ final class SimReplica {
     @exclusivity(unchecked) var proposals: [LogIndex: PendingProposal] = [:]
     /// Snapshot bytes that arrived from a leader, until a `Ready` says to install them.
     @exclusivity(unchecked) var receivedSnapshots: [SnapshotMeta: CounterState] = [:]
+    /// While set, the node's thread is stalled: it started at `start` and ends at `end`.
+    @exclusivity(unchecked) var stall: (start: UInt64, end: UInt64)?
 
     struct PendingProposal {
         var client: UInt32
