@@ -38,11 +38,14 @@ import Testing
 
     @Test func headerDamage() {
         #expect(decodeError(patched(Self.example, at: 0, [0x58])) == .badMagic(found: Array("XSNP".utf8)))
-        #expect(decodeError(patched(Self.example, at: 4, [0x04, 0x00])) == .unsupportedFormatVersion(found: 4, supported: 3))
-        #expect(decodeError(patched(Self.example, at: 6, [0x05, 0x80])) == .unknownFlags(0x8004))
-        // Blocks (bit 1) exist from version 3 on, and only with the shuffle (bit 0).
-        #expect(decodeError(patched(Self.example, at: 4, [0x02, 0x00])) == .unknownFlags(0x0002))
+        #expect(decodeError(patched(Self.example, at: 4, [0x05, 0x00])) == .unsupportedFormatVersion(found: 5, supported: 4))
+        #expect(decodeError(patched(Self.example, at: 6, [0x0F, 0x80])) == .unknownFlags(0x8008))
+        // Blocks (bit 1) exist from version 3 on, and only with the shuffle (bit 0); bit planes
+        // (bit 2) from version 4 on, and only with blocks.
+        #expect(decodeError(patched(Self.example, at: 4, [0x02, 0x00])) == .unknownFlags(0x0006))
+        #expect(decodeError(patched(Self.example, at: 4, [0x03, 0x00])) == .unknownFlags(0x0004))
         #expect(decodeError(patched(Self.example, at: 6, [0x02, 0x00])) == .unknownFlags(0x0002))
+        #expect(decodeError(patched(Self.example, at: 6, [0x05, 0x00])) == .unknownFlags(0x0004))
         #expect(decodeError([]) == .truncated(field: "header magic", neededBytes: 4, remainingBytes: 0))
         #expect(decodeError(Self.example + [0]) == .trailingBytes(count: 1))
     }

@@ -59,13 +59,16 @@ enum ByteShuffle {
     }
 
     /// The inverse of `shuffle`: reassembles `count` floats from the planes into `destination`.
+    /// `plane3`, when given, holds byte 3 of every float instead of the fourth plane (that plane
+    /// was stored as bit planes and has been transposed back there).
     static func unshuffle(
-        _ planes: UnsafeRawPointer, planeBytes: Int, position: Int, count: Int, into destination: UnsafeMutableRawPointer
+        _ planes: UnsafeRawPointer, planeBytes: Int, position: Int, count: Int, into destination: UnsafeMutableRawPointer,
+        plane3: UnsafeRawPointer? = nil
     ) {
         let plane0 = planes + position
         let plane1 = plane0 + planeBytes
         let plane2 = plane1 + planeBytes
-        let plane3 = plane2 + planeBytes
+        let plane3 = plane3.map { $0 + position } ?? plane2 + planeBytes
         var index = 0
         while index &+ Words.scalarCount <= count {
             let byte0 = Words(truncatingIfNeeded: plane0.loadUnaligned(fromByteOffset: index, as: Bytes.self))

@@ -14,7 +14,7 @@ extension ShardState {
         var writer = SnapshotWriter(shufflesFloats: shuffleFloats)
         writer.writeBytes(SnapshotFormat.magic)
         writer.write(SnapshotFormat.formatVersion)
-        writer.write(shuffleFloats ? SnapshotFormat.floatsByteShuffledFlag | SnapshotFormat.floatsShuffledInBlocksFlag : 0)
+        writer.write(shuffleFloats ? SnapshotFormat.shuffledFlags : 0)
         writer.write(shardID)
         writer.write(appliedIndex)
         exactlyOnce.encode(into: &writer)
@@ -58,10 +58,14 @@ extension ShardState {
         guard flags & ~known == 0 else { throw .unknownFlags(flags & ~known) }
         let shuffled = flags & SnapshotFormat.floatsByteShuffledFlag != 0
         let inBlocks = flags & SnapshotFormat.floatsShuffledInBlocksFlag != 0
-        // Blocks of a shuffle that is not there: no writer sets that, so the header is damaged.
+        let bitPlanes = flags & SnapshotFormat.signExponentBitPlanesFlag != 0
+        // Blocks of a shuffle that is not there, or bit planes of blocks that are not there: no
+        // writer sets that, so the header is damaged.
         guard shuffled || !inBlocks else { throw .unknownFlags(SnapshotFormat.floatsShuffledInBlocksFlag) }
+        guard inBlocks || !bitPlanes else { throw .unknownFlags(SnapshotFormat.signExponentBitPlanesFlag) }
         var reader = SnapshotReader(
-            buffer: header.buffer, floatsAreShuffled: shuffled, shuffleBlockFloats: inBlocks ? SnapshotFormat.shuffleBlockFloats : nil)
+            buffer: header.buffer, floatsAreShuffled: shuffled, shuffleBlockFloats: inBlocks ? SnapshotFormat.shuffleBlockFloats : nil,
+            signExponentBitPlanes: bitPlanes)
         let shardID = try reader.read(UInt32.self, "header shard id")
         let appliedIndex = try reader.read(UInt64.self, "header applied index")
         let exactlyOnce = try ExactlyOnceTable.decode(from: &reader, formatVersion: version, appliedIndex: appliedIndex)

@@ -29,6 +29,13 @@ public struct SnapshotImage: Sendable {
     public func stream(chunkBytes: Int, into sink: (UnsafeRawBufferPointer) throws -> Void) throws {
         let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkBytes, alignment: 64)
         defer { scratch.deallocate() }
+        // One block's byte-3 plane, plain and as bit planes (see `SnapshotFormat.signExponentBitPlanesFlag`).
+        let plainPlane = UnsafeMutableRawPointer.allocate(byteCount: shufflesFloats ? SnapshotFormat.shuffleBlockFloats : 0, alignment: 64)
+        let bitPlanes = UnsafeMutableRawPointer.allocate(byteCount: shufflesFloats ? SnapshotFormat.shuffleBlockFloats : 0, alignment: 64)
+        defer {
+            plainPlane.deallocate()
+            bitPlanes.deallocate()
+        }
         var filled = 0
 
         func flushIfFull() throws {
@@ -92,7 +99,7 @@ public struct SnapshotImage: Sendable {
                         let blockFloats = SnapshotFormat.shuffleBlockFloats
                         for blockStart in stride(from: 0, to: total, by: blockFloats) {
                             let blockCount = min(blockFloats, total - blockStart)
-                            for plane in 0..<4 {
+                            for plane in 0..<3 {
                                 try appendFloats(count: blockCount, bytesPerFloat: 1) { destination, first, count in
                                     forEachRun(from: blockStart + first, count: count) { sourceFloat, outputOffset, run in
                                         ByteShuffle.extractPlane(
@@ -100,6 +107,12 @@ public struct SnapshotImage: Sendable {
                                     }
                                 }
                             }
+                            // Byte 3 as bit planes: they span the whole plane, so it is built apart.
+                            forEachRun(from: blockStart, count: blockCount) { sourceFloat, outputOffset, run in
+                                ByteShuffle.extractPlane(3, of: floats + sourceFloat * 4, count: run, into: plainPlane + outputOffset)
+                            }
+                            BitTranspose.transpose(plainPlane, count: blockCount, into: bitPlanes)
+                            try append(UnsafeRawBufferPointer(start: bitPlanes, count: blockCount))
                         }
                     } else {
                         try appendFloats(count: total, bytesPerFloat: 4) { destination, first, count in

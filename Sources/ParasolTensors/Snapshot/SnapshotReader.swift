@@ -7,11 +7,17 @@ struct SnapshotReader {
     let floatsAreShuffled: Bool
     /// Floats per shuffle block; nil when each array is shuffled as a whole (older snapshots).
     let shuffleBlockFloats: Int?
+    /// Each block's byte-3 plane is stored as its bit planes (format version 4, flag bit 2).
+    let signExponentBitPlanes: Bool
 
-    init(buffer: ByteBuffer, floatsAreShuffled: Bool = true, shuffleBlockFloats: Int? = SnapshotFormat.shuffleBlockFloats) {
+    init(
+        buffer: ByteBuffer, floatsAreShuffled: Bool = true, shuffleBlockFloats: Int? = SnapshotFormat.shuffleBlockFloats,
+        signExponentBitPlanes: Bool = true
+    ) {
         self.buffer = buffer
         self.floatsAreShuffled = floatsAreShuffled
         self.shuffleBlockFloats = shuffleBlockFloats
+        self.signExponentBitPlanes = signExponentBitPlanes && shuffleBlockFloats != nil
     }
 
     var remainingBytes: Int { buffer.readableBytes }
@@ -69,17 +75,25 @@ struct SnapshotReader {
         try requireBytes(count, elementBytes: 4, field())
         let shuffled = floatsAreShuffled
         let blockFloats = shuffleBlockFloats ?? max(count, 1)
+        let bitPlanes = signExponentBitPlanes
         let values = buffer.withUnsafeReadableBytes { source in
             [Float](unsafeUninitializedCapacity: count) { target, initializedCount in
                 if count > 0 {
                     let destination = UnsafeMutableRawPointer(target.baseAddress!)
                     if shuffled {
+                        // Bit planes of byte 3 become a plain plane here first, one block at a time.
+                        let plainPlane = bitPlanes ? UnsafeMutableRawPointer.allocate(byteCount: min(blockFloats, count), alignment: 64) : nil
+                        defer { plainPlane?.deallocate() }
                         // Each block is four planes of its own length, one after the other.
                         for blockStart in stride(from: 0, to: count, by: blockFloats) {
                             let blockCount = min(blockFloats, count - blockStart)
+                            let planes = source.baseAddress! + blockStart * 4
+                            if let plainPlane {
+                                BitTranspose.untranspose(planes + 3 * blockCount, count: blockCount, into: plainPlane)
+                            }
                             ByteShuffle.unshuffle(
-                                source.baseAddress! + blockStart * 4, planeBytes: blockCount, position: 0, count: blockCount,
-                                into: destination + blockStart * 4)
+                                planes, planeBytes: blockCount, position: 0, count: blockCount,
+                                into: destination + blockStart * 4, plane3: plainPlane.map { UnsafeRawPointer($0) })
                         }
                     } else {
                         destination.copyMemory(from: source.baseAddress!, byteCount: count * 4)
