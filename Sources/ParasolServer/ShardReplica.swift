@@ -546,6 +546,7 @@ final class ShardReplica: @unchecked Sendable {
         } else {
             cause = .election
             electionsSeen += 1
+            metrics.recordElection()
         }
         leadershipChanges.append(LeadershipChange(time: Date(), from: previous, to: current, term: raft.term, cause: cause))
         if leadershipChanges.count > 32 { leadershipChanges.removeFirst() }

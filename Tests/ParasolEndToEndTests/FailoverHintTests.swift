@@ -51,5 +51,17 @@ import Testing
         print("failover hint: answered after \(Int(waited * 1000)) ms with \(reply)")
         await connection.close()
         try await group.shutdownGracefully()
+
+        // Both survivors count the election, in /health and in /metrics alike.
+        for node in cluster.config.nodes where node.id != primary {
+            let port = node.adminAddress.port
+            try await Poll.until("\(node.id) counts the election", deadlineSeconds: 10) {
+                let health = try Curl.get(port, "/health", http2: false).jsonObject()
+                let shard = (health["shards"] as? [[String: Any]])?.first { $0["shard"] as? Int == 0 }
+                let metric = PrometheusSamples(try Curl.get(port, "/metrics", http2: false).body)["parasol_elections_total{shard=\"0\"}"]
+                guard let seen = shard?["electionsSeen"] as? Int else { return false }
+                return seen >= 1 && metric == Double(seen)
+            }
+        }
     }
 }
