@@ -53,6 +53,8 @@ struct BenchRunner {
 
     private func runDataPath(cluster: BenchCluster, replication: Int) async throws {
         let client = ParasolClient(config: cluster.config)
+        let probe = AdminShardProbe()
+        let electionsBefore = await probe.electionsSeen(askingNodes: cluster.config.nodes)
         do {
             if settings.sections.contains(.dense) {
                 try checkStop()
@@ -71,6 +73,11 @@ struct BenchRunner {
             throw error
         }
         await client.close()
+        // A primary that moves under load (no node was killed here) costs every client a retry
+        // and shows up nowhere else in the figures.
+        if let electionsBefore, let electionsAfter = await probe.electionsSeen(askingNodes: cluster.config.nodes) {
+            report.note("rf\(replication) data path: \(electionsAfter - electionsBefore) election(s), no node killed")
+        }
     }
 
     private func withCluster(_ cluster: BenchCluster, _ body: () async throws -> Void) async throws {
