@@ -60,7 +60,10 @@ public final class ParasolNode: Service, Sendable {
         ioPool.submit { _ in BackgroundThread.lowerPriority() }
         let hardStatePool = NIOThreadPool(numberOfThreads: 1)
         hardStatePool.start()
-        let transport = PeerTransport(selfNodeID: nodeID, config: config, group: group, logger: logger)
+        // Heartbeats and votes leave from a thread of their own: on the shared loops they waited
+        // behind applying or copying a 64 MiB push, long enough for replicas to campaign.
+        let controlGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let transport = PeerTransport(selfNodeID: nodeID, config: config, group: group, controlGroup: controlGroup, logger: logger)
         let placement = ShardPlacement(config)
         var replicas: [UInt32: ShardReplica] = [:]
         do {
@@ -83,6 +86,7 @@ public final class ParasolNode: Service, Sendable {
             await admin.shutdown()
             try? await server.close()
             try? await group.shutdownGracefully()
+            try? await controlGroup.shutdownGracefully()
             try? await ioPool.shutdownGracefully()
             try? await hardStatePool.shutdownGracefully()
             throw error
@@ -116,6 +120,7 @@ public final class ParasolNode: Service, Sendable {
         }
         transport.close()
         try? await group.shutdownGracefully()
+        try? await controlGroup.shutdownGracefully()
         try? await ioPool.shutdownGracefully()
         try? await hardStatePool.shutdownGracefully()
         logger.info("node \(nodeID) stopped")

@@ -28,18 +28,20 @@ final class PeerTransport: Sendable {
     private let links: [NodeID: Links]
     private let lossListeners = Mutex<[@Sendable (NodeID) -> Void]>([])
 
-    init(selfNodeID: String, config: ClusterConfig, group: any EventLoopGroup, logger: Logger) {
+    /// Bulk links run on `group`, control links on `controlGroup` (a thread of their own, so no
+    /// large task on the shared loops delays a heartbeat).
+    init(selfNodeID: String, config: ClusterConfig, group: any EventLoopGroup, controlGroup: any EventLoopGroup, logger: Logger) {
         let members = ClusterMembers(config)
         let selfConsensusID = members.consensusID(of: selfNodeID)!
         var links: [NodeID: Links] = [:]
         for node in config.nodes where node.id != selfNodeID {
             let id = members.consensusID(of: node.id)!
-            func link() -> PeerLink {
+            func link(on loop: any EventLoop) -> PeerLink {
                 PeerLink(
                     peer: node, peerConsensusID: id, selfConsensusID: selfConsensusID, token: config.token,
-                    frameBytesMax: config.frameBytesMax, eventLoop: group.next(), logger: logger)
+                    frameBytesMax: config.frameBytesMax, eventLoop: loop, logger: logger)
             }
-            links[id] = Links(control: link(), bulk: link())
+            links[id] = Links(control: link(on: controlGroup.next()), bulk: link(on: group.next()))
         }
         self.links = links
         for pair in links.values {
