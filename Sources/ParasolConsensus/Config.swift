@@ -22,6 +22,18 @@ public struct Config: Sendable, Equatable {
     /// It is also the length of the CheckQuorum period and of the leader-stickiness window.
     public var electionTicks: Int = 15
 
+    /// How long a silence means the other side is gone: a follower that hears no leader for a
+    /// random duration in [silenceTimeoutTicks, silenceTimeoutTicks + electionTicks) campaigns,
+    /// and a leader that heard from no quorum for silenceTimeoutTicks steps down (CheckQuorum).
+    /// Nil (the default) means `electionTicks`, classic Raft. Leader stickiness and the lease
+    /// keep `electionTicks`, so a longer value only makes both sides wait longer before acting on
+    /// silence alone: it never lets two leaders serve reads. A shell that learns of a dead leader
+    /// sooner (its connection closed) may still call `campaign()` as soon as stickiness allows.
+    public var silenceTimeoutTicks: Int?
+
+    /// The silence after which followers campaign and leaders check their quorum.
+    public var effectiveSilenceTimeoutTicks: Int { silenceTimeoutTicks ?? electionTicks }
+
     /// Campaign with a pre-vote round first (thesis §9.6): a node that was partitioned away and
     /// returns cannot bump terms and depose a healthy leader. Default on: it costs one extra
     /// round trip per election and removes a whole class of availability incidents.
@@ -82,6 +94,9 @@ public struct Config: Sendable, Equatable {
         guard heartbeatTicks >= 1 else { throw .heartbeatTicksNotPositive(heartbeatTicks) }
         guard electionTicks > heartbeatTicks else {
             throw .electionTicksNotAboveHeartbeat(electionTicks: electionTicks, heartbeatTicks: heartbeatTicks)
+        }
+        if let silence = silenceTimeoutTicks, silence < electionTicks {
+            throw .silenceTimeoutBelowElection(silenceTicks: silence, electionTicks: electionTicks)
         }
         guard leaseSafetyMarginTicks >= 0, leaseSafetyMarginTicks < electionTicks else {
             throw .leaseMarginOutOfRange(marginTicks: leaseSafetyMarginTicks, electionTicks: electionTicks)

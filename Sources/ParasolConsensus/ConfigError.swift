@@ -8,6 +8,7 @@ public enum ConfigError: Error, Equatable, CustomStringConvertible {
     case heartbeatTicksNotPositive(Int)
     case electionTicksNotAboveHeartbeat(electionTicks: Int, heartbeatTicks: Int)
     case leaseMarginOutOfRange(marginTicks: Int, electionTicks: Int)
+    case silenceTimeoutBelowElection(silenceTicks: Int, electionTicks: Int)
     case inflightWindowNotPositive(Int)
     case messageBytesNotPositive(Int)
     case uncommittedBytesNotPositive(Int)
@@ -31,6 +32,8 @@ public enum ConfigError: Error, Equatable, CustomStringConvertible {
             "config.electionTicks (\(election)) must be greater than config.heartbeatTicks (\(heartbeat))"
         case .leaseMarginOutOfRange(let margin, let election):
             "config.leaseSafetyMarginTicks is \(margin); it must be in 0..<electionTicks (\(election))"
+        case .silenceTimeoutBelowElection(let silence, let election):
+            "config.silenceTimeoutTicks is \(silence); it must be at least electionTicks (\(election)): followers refuse votes that soon"
         case .inflightWindowNotPositive(let window):
             "config.maxInflightMessages is \(window); the replication window must be at least 1"
         case .messageBytesNotPositive(let bytes):

@@ -46,7 +46,7 @@ extension RaftNode {
         leader = nil
         electionElapsedTicks = 0
         heartbeatElapsedTicks = 0
-        randomizedElectionTimeoutTicks = config.electionTicks + Int.random(in: 0..<config.electionTicks, using: &rng)
+        randomizedElectionTimeoutTicks = config.effectiveSilenceTimeoutTicks + Int.random(in: 0..<config.electionTicks, using: &rng)
         votes = Array(repeating: nil, count: replicas.count)
         progress = []
         leadershipTransferTarget = nil

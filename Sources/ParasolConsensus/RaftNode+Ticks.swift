@@ -31,7 +31,7 @@ extension RaftNode {
     private mutating func tickLeader(stalled: Bool) {
         heartbeatElapsedTicks += 1
         electionElapsedTicks += 1
-        if electionElapsedTicks >= config.electionTicks {
+        if electionElapsedTicks >= config.effectiveSilenceTimeoutTicks {
             electionElapsedTicks = 0
             // A round that ends inside a stall without a quorum starts over instead: the
             // followers get a whole election timeout to answer.

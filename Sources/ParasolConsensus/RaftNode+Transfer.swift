@@ -1,8 +1,8 @@
 /// Leadership transfer (thesis §3.10): catch the target up, tell it to campaign at once with
-/// `timeoutNow`, and give up after one election timeout.
+/// `timeoutNow`, and give up after one CheckQuorum round (`effectiveSilenceTimeoutTicks`).
 extension RaftNode {
     /// Hands leadership to `target`. Proposals are refused while the transfer runs; it ends when
-    /// the target wins (this node sees the new term) or after `electionTicks` ticks.
+    /// the target wins (this node sees the new term) or after `effectiveSilenceTimeoutTicks` ticks.
     /// Asking again for the same target is a no-op; another target replaces the current one.
     public mutating func transferLeadership(to target: NodeID) throws(TransferError) {
         guard role == .leader else { throw .notLeader(leaderHint: leader) }

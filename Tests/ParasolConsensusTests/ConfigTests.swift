@@ -25,6 +25,7 @@ import Testing
             ({ $0.electionTicks = 3 }, .electionTicksNotAboveHeartbeat(electionTicks: 3, heartbeatTicks: 3)),
             ({ $0.leaseSafetyMarginTicks = 15 }, .leaseMarginOutOfRange(marginTicks: 15, electionTicks: 15)),
             ({ $0.leaseSafetyMarginTicks = -1 }, .leaseMarginOutOfRange(marginTicks: -1, electionTicks: 15)),
+            ({ $0.silenceTimeoutTicks = 14 }, .silenceTimeoutBelowElection(silenceTicks: 14, electionTicks: 15)),
             ({ $0.maxInflightMessages = 0 }, .inflightWindowNotPositive(0)),
             ({ $0.maxEntriesBytesPerMessage = 0 }, .messageBytesNotPositive(0)),
             ({ $0.maxUncommittedBytes = 0 }, .uncommittedBytesNotPositive(0)),

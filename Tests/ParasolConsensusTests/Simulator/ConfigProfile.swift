@@ -1,8 +1,9 @@
 import ParasolConsensus
 
-/// Config knobs drawn per seed: half the seeds run the defaults the shell ships with, the rest
-/// explore small windows and message budgets (which split replication into many messages and
-/// open the Figure 8 window), other timings, and pre-vote / CheckQuorum switched off.
+/// Config knobs drawn per seed: half the seeds run the core's defaults, the rest explore small
+/// windows and message budgets (which split replication into many messages and open the
+/// Figure 8 window), other timings (among them the server's longer campaign timeout), and
+/// pre-vote / CheckQuorum switched off.
 enum ConfigProfile {
     static func swarm(using rng: inout SeededGenerator) -> (inout Config) -> Void {
         guard Bool.random(using: &rng) else { return { _ in } }
@@ -14,6 +15,7 @@ enum ConfigProfile {
         let preVote = Double.random(in: 0..<1, using: &rng) < 0.8
         let checkQuorum = Double.random(in: 0..<1, using: &rng) < 0.8
         let uncommittedBytes = Bool.random(using: &rng) ? 600 : 64 << 20
+        let silenceTimeout = Bool.random(using: &rng) ? nil : election * Int.random(in: 1...3, using: &rng)
         return { config in
             config.maxEntriesBytesPerMessage = messageBytes
             config.maxInflightMessages = window
@@ -23,6 +25,7 @@ enum ConfigProfile {
             config.preVote = preVote
             config.checkQuorum = checkQuorum
             config.maxUncommittedBytes = uncommittedBytes
+            config.silenceTimeoutTicks = silenceTimeout
         }
     }
 }
