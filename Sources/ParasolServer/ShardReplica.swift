@@ -72,9 +72,9 @@ final class ShardReplica: @unchecked Sendable {
     /// batch it has not read yet may be the very heartbeat or answer a timeout would miss.
     let stepsQueued = Atomic<Int>(0)
     var campaignedAtStart = false
-    /// While this replica is the designated successor of `lostPrimary`, the tick until which it
-    /// tries to campaign the moment leader stickiness allows.
-    var earlyCampaignUntilTick: UInt64?
+    /// After `lostPrimary`'s connection broke: the ticks during which this replica tries to
+    /// campaign the moment leader stickiness allows (see `peerLost`).
+    var earlyCampaignTicks: ClosedRange<UInt64>?
     /// The primary whose connection to this node broke, until it is heard from again. Its
     /// process is most likely gone, so for clients this replica treats the shard as having no
     /// primary: it holds their requests for the coming election instead of naming a dead node
@@ -134,6 +134,12 @@ final class ShardReplica: @unchecked Sendable {
             randomSeed: randomSeed)
         raftConfig.heartbeatTicks = config.consensus.heartbeatTicks
         raftConfig.electionTicks = config.consensus.electionTicks
+        // On silence alone, replicas campaign after 2–3 election timeouts and a primary steps
+        // down after 2: on 2 cores, loops busy with 64 MiB pushes delayed heartbeats and their
+        // answers past one, and primaries moved without any failure. A primary that dies closes
+        // its connections, and its designated successor still campaigns after one timeout
+        // (`campaignEarlyIfPrimaryLost`): kill -9 failover takes as long as before.
+        raftConfig.silenceTimeoutTicks = 2 * config.consensus.electionTicks
         do {
             raft = try RaftNode(config: raftConfig, restoring: recovered.persisted)
         } catch {
@@ -351,26 +357,30 @@ final class ShardReplica: @unchecked Sendable {
     }
 
     /// The connection to `peer` broke. If it is this shard's primary, its process may be gone:
-    /// one designated replica (the first in placement order other than the primary) campaigns
-    /// as soon as it may, instead of after a random 1–2 election timeouts. Only one campaigns
-    /// early, so a quick election is not a split vote; if it is dead too, timeouts still work.
+    /// the surviving replicas campaign one after another in placement order, instead of after
+    /// the silence timeout (2–3 election timeouts). The first tries as soon as leader
+    /// stickiness allows; each next one half an election timeout after the one before could
+    /// have won, so a quick election is not a split vote, and a first one that loses (its log
+    /// is behind: it missed the last entry) does not leave the shard waiting on silence.
     private func peerLost(_ peer: NodeID) {
         guard raft.role == .follower, raft.softState.leader == peer else { return }
         lostPrimary = peer
-        let successor = replicaOrder.first { $0 != peer }
-        guard successor == raft.id else { return }
-        earlyCampaignUntilTick = raft.ticksElapsed + UInt64(2 * raft.config.electionTicks)
+        guard let rank = replicaOrder.filter({ $0 != peer }).firstIndex(of: raft.id) else { return }
+        let election = UInt64(raft.config.electionTicks)
+        let first = raft.ticksElapsed + (rank == 0 ? 0 : election + UInt64(rank) * election / 2)
+        earlyCampaignTicks = first...(first + 2 * election)
     }
 
     private func campaignEarlyIfPrimaryLost() {
-        guard let untilTick = earlyCampaignUntilTick else { return }
-        guard raft.role == .follower, let lost = lostPrimary, raft.softState.leader == lost, raft.ticksElapsed < untilTick else {
-            earlyCampaignUntilTick = nil
+        guard let window = earlyCampaignTicks else { return }
+        guard raft.ticksElapsed >= window.lowerBound else { return }
+        guard raft.role == .follower, let lost = lostPrimary, raft.softState.leader == lost, window.contains(raft.ticksElapsed) else {
+            earlyCampaignTicks = nil
             return
         }
         // A no-op while the lost primary's lease could still be valid (leader stickiness).
         raft.campaign()
-        if raft.role != .follower { earlyCampaignUntilTick = nil }
+        if raft.role != .follower { earlyCampaignTicks = nil }
     }
 
     /// Remembers elections held on purpose, so operators see them as transfers, not failures.
