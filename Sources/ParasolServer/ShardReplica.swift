@@ -364,6 +364,8 @@ final class ShardReplica: @unchecked Sendable {
     /// is behind: it missed the last entry) does not leave the shard waiting on silence.
     private func peerLost(_ peer: NodeID) {
         guard raft.role == .follower, raft.softState.leader == peer else { return }
+        // Reconnects through a partition break again and again: the first break sets the order.
+        guard lostPrimary != peer else { return }
         lostPrimary = peer
         guard let rank = replicaOrder.filter({ $0 != peer }).firstIndex(of: raft.id) else { return }
         let election = UInt64(raft.config.electionTicks)
