@@ -359,9 +359,10 @@ final class ShardReplica: @unchecked Sendable {
     /// The connection to `peer` broke. If it is this shard's primary, its process may be gone:
     /// the surviving replicas campaign one after another in placement order, instead of after
     /// the silence timeout (2–3 election timeouts). The first tries as soon as leader
-    /// stickiness allows; each next one half an election timeout after the one before could
-    /// have won, so a quick election is not a split vote, and a first one that loses (its log
-    /// is behind: it missed the last entry) does not leave the shard waiting on silence.
+    /// stickiness allows; each next one a quarter of an election timeout later (an election
+    /// takes a round trip and a vote write, a few ms), so a quick election is not a split vote,
+    /// and a first one that loses (its log is behind: it missed the last entry) does not leave
+    /// the shard waiting on silence.
     private func peerLost(_ peer: NodeID) {
         guard raft.role == .follower, raft.softState.leader == peer else { return }
         // Reconnects through a partition break again and again: the first break sets the order.
@@ -369,7 +370,7 @@ final class ShardReplica: @unchecked Sendable {
         lostPrimary = peer
         guard let rank = replicaOrder.filter({ $0 != peer }).firstIndex(of: raft.id) else { return }
         let election = UInt64(raft.config.electionTicks)
-        let first = raft.ticksElapsed + (rank == 0 ? 0 : election + UInt64(rank) * election / 2)
+        let first = raft.ticksElapsed + (rank == 0 ? 0 : election + UInt64(rank) * max(1, election / 4))
         earlyCampaignTicks = first...(first + 2 * election)
     }
 
