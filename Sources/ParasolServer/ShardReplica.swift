@@ -137,8 +137,8 @@ final class ShardReplica: @unchecked Sendable {
         // On silence alone, replicas campaign after 2–3 election timeouts and a primary steps
         // down after 2: on 2 cores, loops busy with 64 MiB pushes delayed heartbeats and their
         // answers past one, and primaries moved without any failure. A primary that dies closes
-        // its connections, and its designated successor still campaigns after one timeout
-        // (`campaignEarlyIfPrimaryLost`): kill -9 failover takes as long as before.
+        // its connections, and the survivors still campaign after one timeout, in placement
+        // order (`peerLost`): kill -9 failover is as fast as before.
         raftConfig.silenceTimeoutTicks = 2 * config.consensus.electionTicks
         do {
             raft = try RaftNode(config: raftConfig, restoring: recovered.persisted)

@@ -28,8 +28,8 @@ final class PeerTransport: Sendable {
     private let links: [NodeID: Links]
     private let lossListeners = Mutex<[@Sendable (NodeID) -> Void]>([])
 
-    /// Bulk links run on `group`, control links on `controlGroup` (a thread of their own, so no
-    /// large task on the shared loops delays a heartbeat).
+    /// Bulk links run on `group`, control links on `controlGroup` (a thread of their own, so a
+    /// heartbeat, once its shard queued it, does not wait behind a large task on the shared loops).
     init(selfNodeID: String, config: ClusterConfig, group: any EventLoopGroup, controlGroup: any EventLoopGroup, logger: Logger) {
         let members = ClusterMembers(config)
         let selfConsensusID = members.consensusID(of: selfNodeID)!
