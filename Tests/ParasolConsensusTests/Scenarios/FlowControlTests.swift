@@ -48,6 +48,34 @@ import Testing
         cluster.expectNoViolation()
     }
 
+    /// A probe goes out again on every heartbeat answer until the follower's answer to it
+    /// arrives, so it carries no entries: with them, each resend repeated the next entry (64 MiB
+    /// for a large push) while the first copy was still on its way.
+    @Test func repeatedProbesCarryNoEntries() throws {
+        let cluster = try SimCluster.calm(nodes: 3)
+        let leader = try #require(cluster.waitForLeader())
+        let follower = cluster.others(than: leader)[0]
+        let slot = Int(follower.rawValue) - 1
+        cluster.withNode(leader) { $0.progress[slot].becomeProbe() }
+        // The follower's answers to appends are lost; its heartbeat answers are not.
+        cluster.dropFilter = { message in
+            if case .appendResponse = message.kind { return message.from == follower }
+            return false
+        }
+        let tally = MessageTally()
+        cluster.onSend = { tally.record($0) }
+        _ = cluster.propose(command(1), at: leader)
+        cluster.tick(5 * cluster.replicas[0].config.heartbeatTicks)
+        let probes = tally.messages.filter { $0.to == follower && $0.appendEntries != nil }
+        #expect(probes.count >= 3, "the probe should go out again on heartbeat answers: \(probes.count)")
+        #expect(probes.allSatisfy { $0.appendEntries!.isEmpty })
+
+        cluster.dropFilter = nil
+        #expect(cluster.waitForConvergence())
+        #expect(cluster.replica(follower).state.counter == 1)
+        cluster.expectNoViolation()
+    }
+
     /// Everything proposed between two `Ready`s leaves in one append per follower.
     @Test func proposalsBetweenTwoReadysShareOneAppend() throws {
         let cluster = try SimCluster.calm(nodes: 3)
