@@ -14,7 +14,8 @@ extension RaftNode {
     /// leader: the answers that prove the quorum are likely queued, unstepped, behind the stall
     /// (replaying ticks one by one crossed two rounds and stepped a healthy leader down whenever
     /// its loop was busy for 300 ms). The round starts over instead, so a leader that really is
-    /// cut off steps down at most one election timeout later than without the stall.
+    /// cut off steps down at most one round (`effectiveSilenceTimeoutTicks`) later than without
+    /// the stall.
     public mutating func tick(stalled count: Int) {
         for _ in 0..<max(0, count) { tickOnce(stalled: true) }
     }
@@ -33,16 +34,16 @@ extension RaftNode {
         electionElapsedTicks += 1
         if electionElapsedTicks >= config.effectiveSilenceTimeoutTicks {
             electionElapsedTicks = 0
-            // A round that ends inside a stall without a quorum starts over instead: the
-            // followers get a whole election timeout to answer.
-            let roundStartsOver = stalled && config.checkQuorum && !hasActiveQuorum()
-            if !roundStartsOver {
+            if config.checkQuorum && !hasActiveQuorum() {
+                // CheckQuorum: cut off from the majority, stop pretending to lead. Unless the
+                // round ended inside a stall: then it starts over, and the followers get a whole
+                // round to answer.
+                guard stalled else {
+                    becomeFollower(term: term, leader: nil)
+                    return
+                }
+            } else {
                 if config.checkQuorum {
-                    guard hasActiveQuorum() else {
-                        // CheckQuorum: cut off from the majority, stop pretending to lead.
-                        becomeFollower(term: term, leader: nil)
-                        return
-                    }
                     for slot in replicas.indices where slot != selfSlot { progress[slot].recentActive = false }
                 }
                 if leadershipTransferTarget != nil {
