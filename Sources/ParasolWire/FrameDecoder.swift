@@ -4,10 +4,17 @@ import NIOCore
 ///
 /// A two-state machine: waiting for a header (whose fields are checked as they arrive), then
 /// waiting for the rest of a frame whose header passed every check. Only then is room for the
-/// whole frame reserved, so a 4 MiB frame is not copied again and again while the buffer grows.
-/// The reservation is address space: a page becomes memory only when bytes arrive in it, so a
+/// whole frame made, so a 4 MiB frame is not copied again and again while the buffer grows.
+/// The room is address space: a page becomes memory only when bytes arrive in it, so a
 /// peer claiming a large frame (within `frameBytesMax`) and sending nothing costs nothing.
 /// Errors are `WireError`s, fatal to the connection.
+///
+/// The decoder, not `ByteToMessageHandler`, decides when the buffer moves. Decoded frames are
+/// slices of it that handlers keep (a push's gradient lives until it is applied), so growing or
+/// compacting it in place would copy the whole storage, consumed frames included, whenever one
+/// is still alive: a 4 MiB memmove per 4 MiB frame. When the bytes still missing do not fit,
+/// the decoder instead moves only the unconsumed bytes (at most one frame's head and one read)
+/// into a fresh buffer sized for the rest, and never asks the handler to reclaim.
 public struct FrameDecoder: ByteToMessageDecoder {
     public typealias InboundOut = Frame
 
@@ -32,18 +39,40 @@ public struct FrameDecoder: ByteToMessageDecoder {
     public mutating func nextFrame(from buffer: inout ByteBuffer) throws(WireError) -> Frame? {
         switch state {
         case .waitingForHeader:
-            guard let header = try FrameHeader.parse(buffer, frameBytesMax: frameBytesMax) else { return nil }
+            guard let header = try FrameHeader.parse(buffer, frameBytesMax: frameBytesMax) else {
+                Self.makeRoom(forMissing: Frame.headerBytes - buffer.readableBytes, in: &buffer)
+                return nil
+            }
             state = .waitingForFrame(header)
             return try nextFrame(from: &buffer)
         case .waitingForFrame(let header):
             guard buffer.readableBytes >= header.frameBytes else {
-                buffer.reserveCapacity(minimumWritableBytes: header.frameBytes - buffer.readableBytes)
+                Self.makeRoom(forMissing: header.frameBytes - buffer.readableBytes, in: &buffer)
                 return nil
             }
             state = .waitingForHeader
             return try FrameCodec.decodeFrame(header, from: &buffer)
         }
     }
+
+    /// Room for one more read beyond what a frame still needs, so the read that completes a frame
+    /// and starts the next one lands without moving the buffer (NIO reads at most 64 KiB).
+    static let readSlackBytes = 64 * 1024
+
+    /// Ensures `missing` more bytes plus one read fit behind the unconsumed bytes. When they do
+    /// not, the unconsumed bytes (never the consumed ones) move to a fresh buffer of exactly that
+    /// size; the old storage stays with the frames sliced from it and is freed with them.
+    static func makeRoom(forMissing missing: Int, in buffer: inout ByteBuffer) {
+        let wanted = missing + readSlackBytes
+        guard buffer.readableBytes > 0, buffer.writableBytes < wanted else { return }
+        var fresh = ByteBufferAllocator().buffer(capacity: buffer.readableBytes + wanted)
+        fresh.writeBuffer(&buffer)
+        buffer = fresh
+    }
+
+    /// Never: `makeRoom` already moved what had to move, and compacting a buffer whose frames are
+    /// still alive would copy its whole storage.
+    public func shouldReclaimBytes(buffer: ByteBuffer) -> Bool { false }
 
     public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         guard let frame = try nextFrame(from: &buffer) else { return .needMoreData }

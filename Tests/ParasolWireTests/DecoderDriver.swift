@@ -2,7 +2,7 @@ import NIOCore
 import ParasolWire
 
 /// Feeds bytes to a `FrameDecoder` the way `ByteToMessageHandler` does (append to a cumulation
-/// buffer, decode until it needs more data, reclaim consumed bytes), in chunks of chosen sizes.
+/// buffer, decode until it needs more data, reclaim consumed bytes when the decoder asks), in chunks of chosen sizes.
 /// Stands in for NIO's `ByteToMessageDecoderVerifier`, which lives in NIOTestUtils.
 enum DecoderDriver {
     enum Outcome: Equatable {
@@ -47,7 +47,7 @@ enum DecoderDriver {
             } catch {
                 return .failed(error, fedBytes: fed, frames: frames)
             }
-            cumulation.discardReadBytes()
+            if decoder.shouldReclaimBytes(buffer: cumulation) { cumulation.discardReadBytes() }
         }
         return .decoded(frames, bufferedBytes: cumulation.readableBytes)
     }
