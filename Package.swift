@@ -38,6 +38,7 @@ let package = Package(
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CNghttp2", pkgConfig: "libnghttp2", providers: [.apt(["libnghttp2-dev"])]),
+        .systemLibrary(name: "CMalloc"),  // glibc's <malloc.h>, for mallopt
 
         // MARK: Libraries, lowest layer first
         .target(name: "CCRC32C"),
@@ -80,7 +81,7 @@ let package = Package(
         .executableTarget(
             name: "parasol",
             dependencies: [
-                "ParasolServer", "ParasolClient", "ParasolJobs", "ParasolConfig", "ParasolAdmin", "ParasolWire", "ParasolConsensus",
+                "ParasolServer", "ParasolClient", "ParasolJobs", "ParasolConfig", "ParasolAdmin", "ParasolWire", "ParasolConsensus", "CMalloc",
                 logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

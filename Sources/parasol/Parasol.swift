@@ -10,4 +10,10 @@ struct Parasol: AsyncParsableCommand {
             ServerCommand.self, WorkerCommand.self, ClusterCommand.self, FailoverCommand.self, SnapshotCommand.self, HealthCommand.self, BenchCommand.self,
         ]
     )
+
+    /// Tunes malloc before any thread starts, then runs the command.
+    static func main() async {
+        MallocTuning.apply()
+        await main(nil)
+    }
 }
