@@ -100,19 +100,22 @@ public final class ParasolClient: Sendable {
         }
         let shard = shardID(of: name)
         let minVersion = state.withLock { $0.versions[name] ?? 0 }
-        var result = [Float](repeating: 0, count: wanted)
-        for range in chunks(count: wanted, nameBytes: name.utf8.count) {
+        let ranges = chunks(count: wanted, nameBytes: name.utf8.count)
+        // One frame (the common case): its floats become the array in one copy, with no zero fill first.
+        var result = ranges.count == 1 ? [] : [Float](repeating: 0, count: wanted)
+        for range in ranges {
             let pull = PullDense(name: name, offset: UInt64(offset + range.lowerBound), count: UInt64(range.count), minVersion: minVersion)
             let reply = try await call("pull \(name)", shard: shard) { _ in .pullDense(pull) }
             guard case .denseData(let data) = reply, data.values.readableBytes == range.count * 4 else {
                 throw unexpected(reply, to: "pull \(name)")
             }
+            noteVersion(data.version, of: name)
+            if ranges.count == 1 { return data.values.readableFloats() }
             result.withUnsafeMutableBytes { target in
                 data.values.withUnsafeReadableBytes { source in
                     UnsafeMutableRawBufferPointer(rebasing: target[range.lowerBound * 4..<range.upperBound * 4]).copyMemory(from: source)
                 }
             }
-            noteVersion(data.version, of: name)
         }
         return result
     }
@@ -163,7 +166,6 @@ public final class ParasolClient: Sendable {
                     UnsafeMutableRawBufferPointer(rebasing: target[(start * 4)...]).copyMemory(from: source)
                 }
             }
-            noteVersion(data.version, of: name)
         }
         return result
     }
