@@ -137,6 +137,7 @@ public final class ParasolNode: Service, Sendable {
                 .serverChannelOption(.autoRead, value: false)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelOption(.maxMessagesPerRead, value: 16)
+                .childChannelOption(.recvAllocator, value: FrameDecoder.receiveAllocator())
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let context = try slot.get()

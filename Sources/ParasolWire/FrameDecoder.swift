@@ -55,9 +55,20 @@ public struct FrameDecoder: ByteToMessageDecoder {
         }
     }
 
+    /// The largest read a data connection makes. NIO's default, 64 KiB, cut a 4 MiB frame into
+    /// 64 reads, each one more pass through the pipeline and one more append to the frame's
+    /// buffer; 1 MiB reads made 4 MiB pulls ~15 % faster. The allocator adapts, so a connection
+    /// carrying small requests keeps small read buffers.
+    public static let readBytesMax = 1 << 20
+
+    /// The receive-buffer allocator for connections whose inbound bytes this decoder cuts.
+    public static func receiveAllocator() -> AdaptiveRecvByteBufferAllocator {
+        AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: readBytesMax)
+    }
+
     /// Room for one more read beyond what a frame still needs, so the read that completes a frame
-    /// and starts the next one lands without moving the buffer (NIO reads at most 64 KiB).
-    static let readSlackBytes = 64 * 1024
+    /// and starts the next one lands without moving the buffer.
+    static let readSlackBytes = readBytesMax
 
     /// Ensures `missing` more bytes plus one read fit behind the unconsumed bytes. When they do
     /// not, the unconsumed bytes (never the consumed ones) move to a fresh buffer of exactly that

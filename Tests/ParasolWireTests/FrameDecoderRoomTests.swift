@@ -6,7 +6,7 @@ import Testing
 /// buffer is still alive (a handler keeps a push's gradient until it is applied): only the
 /// unconsumed bytes may move, once, and the rest of the frame must land without moving again.
 @Suite struct FrameDecoderRoomTests {
-    private static let floatsPerFrame = 256 * 1024   // 1 MiB of gradient per frame
+    private static let floatsPerFrame = 1 << 20   // 4 MiB of gradient per frame
 
     private static func pushFrame(requestID: UInt64, fill: Float) -> (frame: Frame, bytes: [UInt8]) {
         var gradient = ByteBufferAllocator().buffer(capacity: floatsPerFrame * 4)
@@ -28,7 +28,7 @@ import Testing
         let first = Self.pushFrame(requestID: 1, fill: 1)
         let second = Self.pushFrame(requestID: 2, fill: 2)
         let headOfSecond = 100
-        var decoder = FrameDecoder(frameBytesMax: 8 << 20)
+        var decoder = FrameDecoder(frameBytesMax: 16 << 20)
         var buffer = ByteBufferAllocator().buffer(capacity: 0)
         buffer.writeBytes(first.bytes)
         buffer.writeBytes(second.bytes[..<headOfSecond])
@@ -62,7 +62,7 @@ import Testing
         var bytes = ByteBufferAllocator().buffer(capacity: 0)
         FrameCodec.encode(small, into: &bytes)
         var decoder = FrameDecoder(frameBytesMax: 1 << 20)
-        var buffer = ByteBufferAllocator().buffer(capacity: 1 << 20)
+        var buffer = ByteBufferAllocator().buffer(capacity: 4 << 20)
         buffer.writeBytes(bytes.readableBytesView.prefix(10))
         let before = Self.storageAddress(buffer)
         #expect(try decoder.nextFrame(from: &buffer) == nil)
