@@ -377,13 +377,26 @@ final class ShardReplica: @unchecked Sendable {
     private func campaignEarlyIfPrimaryLost() {
         guard let window = earlyCampaignTicks else { return }
         guard raft.ticksElapsed >= window.lowerBound else { return }
-        guard raft.role == .follower, let lost = lostPrimary, raft.softState.leader == lost, window.contains(raft.ticksElapsed) else {
+        // Still this replica's turn while no other primary is known and it has not voted for
+        // another candidate in this term (whose election a pre-vote must not disturb).
+        guard let lost = lostPrimary, raft.role == .follower || raft.role == .preCandidate else {
+            earlyCampaignTicks = nil
+            return
+        }
+        let leader = raft.softState.leader
+        let votedForAnother = raft.vote.map { $0 != raft.id && $0 != lost } ?? false
+        guard leader == lost || leader == nil, !votedForAnother, window.contains(raft.ticksElapsed) else {
             earlyCampaignTicks = nil
             return
         }
         // A no-op while the lost primary's lease could still be valid (leader stickiness).
+        // Otherwise a pre-vote round, started again on every tick until this replica becomes a
+        // candidate: the other survivors drop a pre-vote while they still count the lost
+        // primary's lease, and theirs can end a tick after this replica's (its last append
+        // reached them later, or their timer fires later). Without the retry that pre-vote went
+        // unanswered and the next survivor's turn, 30 ms later, decided a third of failovers.
         raft.campaign()
-        if raft.role != .follower { earlyCampaignTicks = nil }
+        if raft.role == .candidate || raft.role == .leader { earlyCampaignTicks = nil }
     }
 
     /// Remembers elections held on purpose, so operators see them as transfers, not failures.
