@@ -40,7 +40,7 @@ public enum FrameCodec {
         buffer.setInteger(payloadBytes, at: start + FrameHeader.payloadBytesOffset, endianness: .little)
         var crc = buffer.withUnsafeReadableBytes { readable in
             let frameBytes = UnsafeRawBufferPointer(rebasing: readable[(start - buffer.readerIndex)...])
-            return checksum(frame: frameBytes)
+            return FrameChecksum.of(frame: frameBytes)
         }
         if let trailing { crc = trailing.withUnsafeReadableBytes { CRC32C.checksum($0, seed: crc) } }
         buffer.setInteger(crc, at: start + FrameHeader.crcOffset, endianness: .little)
@@ -89,11 +89,14 @@ public enum FrameCodec {
         return message
     }
 
-    /// Checks the CRC of a complete frame at the start of `buffer` and decodes it.
-    static func decodeFrame(_ header: FrameHeader, from buffer: inout ByteBuffer) throws(WireError) -> Frame {
+    /// Checks the CRC of a complete frame at the start of `buffer` and decodes it. `checksum`
+    /// may already cover a prefix of the frame (the decoder extends it as bytes arrive).
+    static func decodeFrame(_ header: FrameHeader, from buffer: inout ByteBuffer, checksum: FrameChecksum = FrameChecksum()) throws(WireError) -> Frame {
         precondition(buffer.readableBytes >= header.frameBytes, "decodeFrame needs the whole \(header.frameBytes)-byte frame")
+        var checksum = checksum
         let actualCRC = buffer.withUnsafeReadableBytes { readable in
-            checksum(frame: UnsafeRawBufferPointer(rebasing: readable[..<header.frameBytes]))
+            checksum.extend(over: UnsafeRawBufferPointer(rebasing: readable[..<header.frameBytes]))
+            return checksum.crc
         }
         guard actualCRC == header.crc else { throw .crcMismatch(expected: header.crc, actual: actualCRC) }
         buffer.moveReaderIndex(forwardBy: Frame.headerBytes)
@@ -102,9 +105,4 @@ public enum FrameCodec {
         return Frame(requestID: header.requestID, shardID: header.shardID, flags: header.flags, message: message)
     }
 
-    /// The CRC a frame carries: header bytes 0..<24, then the payload (skipping the CRC field).
-    private static func checksum(frame: UnsafeRawBufferPointer) -> UInt32 {
-        let headerCRC = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: frame[..<FrameHeader.crcCoveredBytes]))
-        return CRC32C.checksum(UnsafeRawBufferPointer(rebasing: frame[Frame.headerBytes...]), seed: headerCRC)
-    }
 }

@@ -27,6 +27,8 @@ public struct FrameDecoder: ByteToMessageDecoder {
     /// Servers pass the cluster's `frameBytesMax` (the value their helloReply announces).
     public let frameBytesMax: Int
     private var state = State.waitingForHeader
+    /// The CRC of the frame being received, over the bytes received so far.
+    private var checksum = FrameChecksum()
 
     public init(frameBytesMax: Int) {
         precondition(frameBytesMax >= Frame.headerBytes, "frameBytesMax \(frameBytesMax) cannot hold a \(Frame.headerBytes)-byte header")
@@ -47,11 +49,13 @@ public struct FrameDecoder: ByteToMessageDecoder {
             return try nextFrame(from: &buffer)
         case .waitingForFrame(let header):
             guard buffer.readableBytes >= header.frameBytes else {
+                buffer.withUnsafeReadableBytes { checksum.extend(over: $0) }
                 Self.makeRoom(forMissing: header.frameBytes - buffer.readableBytes, in: &buffer)
                 return nil
             }
             state = .waitingForHeader
-            return try FrameCodec.decodeFrame(header, from: &buffer)
+            defer { checksum = FrameChecksum() }
+            return try FrameCodec.decodeFrame(header, from: &buffer, checksum: checksum)
         }
     }
 

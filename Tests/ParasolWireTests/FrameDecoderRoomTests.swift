@@ -57,6 +57,34 @@ import Testing
         #expect(buffer.readableBytes == 0)
     }
 
+    /// The checksum runs as bytes arrive, across the move: a byte flipped among the first ones
+    /// received (before the move) fails the frame exactly as when the frame arrives whole.
+    @Test func aByteFlippedBeforeTheMoveFailsTheChecksum() throws {
+        let first = Self.pushFrame(requestID: 1, fill: 1)
+        var second = Self.pushFrame(requestID: 2, fill: 2).bytes
+        second[60] ^= 0x10
+        var whole = ByteBuffer(bytes: second)
+        var expected: WireError?
+        do { _ = try FrameCodec.decode(&whole, frameBytesMax: 16 << 20) } catch { expected = error }
+        guard case .crcMismatch = try #require(expected) else { Issue.record("expected a CRC mismatch, got \(String(describing: expected))"); return }
+
+        var decoder = FrameDecoder(frameBytesMax: 16 << 20)
+        var buffer = ByteBufferAllocator().buffer(capacity: 0)
+        buffer.writeBytes(first.bytes)
+        buffer.writeBytes(second[..<100])
+        #expect(try decoder.nextFrame(from: &buffer) == first.frame)
+        var fed = 100
+        #expect(throws: expected!) {
+            while fed < second.count {
+                let end = min(fed + 64 * 1024, second.count)
+                buffer.writeBytes(second[fed..<end])
+                fed = end
+                _ = try decoder.nextFrame(from: &buffer)
+            }
+        }
+        #expect(fed == second.count, "the mismatch is known only once the whole frame is there")
+    }
+
     @Test func roomThatAlreadyFitsIsLeftAlone() throws {
         let small = Frame(requestID: 7, shardID: 0, flags: 0, message: .pullDense(PullDense(name: "w", offset: 0, count: 4, minVersion: 0)))
         var bytes = ByteBufferAllocator().buffer(capacity: 0)
