@@ -7,8 +7,9 @@ import CMalloc
 /// 64 MiB) with a new mapping, and hands freed memory back to the kernel at once. Each 4 KiB
 /// page of a pulled or pushed tensor then cost a page fault and a zeroing on first touch, and on
 /// these VMs that was slower than the copy itself: a 64 MiB pull ran at ~430 MB/s, with ~3 M
-/// faults in a 15 s bench. With one arena, buffers up to 64 MiB from the heap, and up to
-/// 128 MiB of freed heap kept for reuse, the same pull runs at ~1.5 GB/s.
+/// page faults in one `parasol bench --only dense --sizes 64MiB`. With one arena, buffers up to
+/// 64 MiB from the heap, and up to 128 MiB of freed heap kept for reuse, the same pull runs at
+/// ~0.8–1 GB/s. Keeping 256 MiB made it ~1.5 GB/s but left a server at 1.27× its state in RSS.
 ///
 /// The cost is bounded: at most `trimThresholdBytes` of freed memory stays mapped (a server
 /// holding 3 GiB of weights and Adam state measured 1.02× that in RSS), and allocations larger
