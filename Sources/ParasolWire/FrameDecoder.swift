@@ -70,15 +70,18 @@ public struct FrameDecoder: ByteToMessageDecoder {
         AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: readBytesMax)
     }
 
-    /// Room for one more read beyond what a frame still needs, so the read that completes a frame
-    /// and starts the next one lands without moving the buffer.
-    static let readSlackBytes = readBytesMax
+    /// Room beyond what a frame still needs, so the read that completes a frame and starts the
+    /// next one lands without moving the buffer: one whole read for a large frame, a little for
+    /// a small one (moving a small frame's bytes again is cheap, a 1 MiB buffer per read is not).
+    static func slackBytes(forMissing missing: Int) -> Int {
+        min(readBytesMax, max(missing, 4096))
+    }
 
-    /// Ensures `missing` more bytes plus one read fit behind the unconsumed bytes. When they do
+    /// Ensures `missing` more bytes plus some slack fit behind the unconsumed bytes. When they do
     /// not, the unconsumed bytes (never the consumed ones) move to a fresh buffer of exactly that
     /// size; the old storage stays with the frames sliced from it and is freed with them.
     static func makeRoom(forMissing missing: Int, in buffer: inout ByteBuffer) {
-        let wanted = missing + readSlackBytes
+        let wanted = missing + slackBytes(forMissing: missing)
         guard buffer.readableBytes > 0, buffer.writableBytes < wanted else { return }
         var fresh = ByteBufferAllocator().buffer(capacity: buffer.readableBytes + wanted)
         fresh.writeBuffer(&buffer)
