@@ -94,7 +94,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(
             name: "ParasolWireTests",
-            dependencies: ["ParasolWire", "ParasolConsensus", nio, .product(name: "NIOEmbedded", package: "swift-nio")],
+            dependencies: ["ParasolWire", "ParasolConsensus", nio, nioPosix, .product(name: "NIOEmbedded", package: "swift-nio")],
             swiftSettings: strictSettings),
         .testTarget(name: "ParasolTensorsTests", dependencies: ["ParasolTensors", "ParasolWire", nio], swiftSettings: strictSettings),
         .testTarget(name: "ParasolStorageTests", dependencies: ["ParasolStorage", nio], swiftSettings: strictSettings),

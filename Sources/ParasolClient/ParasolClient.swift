@@ -16,6 +16,9 @@ public final class ParasolClient: Sendable {
     public let options: ClientOptions
     private let placement: ShardPlacement
     private let group: MultiThreadedEventLoopGroup
+    /// The executor of the loop this client's connections live on. Tasks that issue many small
+    /// calls run cheapest there: `group.addTask(executorPreference: client.taskExecutor) { … }`.
+    public let taskExecutor: any TaskExecutor
     private let logger: Logger
     private let state = Mutex(State())
 
@@ -35,6 +38,7 @@ public final class ParasolClient: Sendable {
         self.options = options
         self.placement = ShardPlacement(config)
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        self.taskExecutor = EventLoopTaskExecutor(eventLoop: group.next())
         self.logger = logger
     }
 

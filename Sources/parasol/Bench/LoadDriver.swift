@@ -15,7 +15,8 @@ enum LoadDriver {
     /// operations start until `seconds` passed or `operationsMax` started; the run then waits
     /// for the ones in flight. Failed operations are counted, not timed.
     static func run(
-        inFlight: Int, operationsMax: Int, seconds: Double, _ operation: @escaping @Sendable (Int) async throws -> Void
+        inFlight: Int, operationsMax: Int, seconds: Double, executor: @escaping @Sendable (Int) -> (any TaskExecutor)? = { _ in nil },
+        _ operation: @escaping @Sendable (Int) async throws -> Void
     ) async -> Result {
         let clock = ContinuousClock()
         let start = clock.now
@@ -25,7 +26,7 @@ enum LoadDriver {
             func startOne() {
                 let index = started
                 started += 1
-                group.addTask {
+                group.addTask(executorPreference: executor(index)) {
                     let begin = clock.now
                     do {
                         try await operation(index)

@@ -21,7 +21,8 @@ struct SmallOpBench {
         }
         let clientCount = clients.count
         let result = await LoadDriver.run(
-            inFlight: settings.smallOpClients * settings.smallOpInFlight, operationsMax: Int.max, seconds: settings.smallOpSeconds
+            inFlight: settings.smallOpClients * settings.smallOpInFlight, operationsMax: Int.max, seconds: settings.smallOpSeconds,
+            executor: { clients[$0 % clientCount].taskExecutor }
         ) { index in
             try await clients[index % clientCount].pushDense(names[(index / clientCount) % names.count], gradient: gradient)
         }
