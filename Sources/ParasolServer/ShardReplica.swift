@@ -211,22 +211,26 @@ final class ShardReplica: @unchecked Sendable {
     /// While the group has no primary (an election is running), a request is held instead of
     /// refused, and answered the moment a primary is known: served here if this replica won,
     /// otherwise `notLeader` naming the winner. A client thus learns the new primary at once
-    /// instead of retrying blind through the election. Held at most `electionHoldTimeout`.
+    /// instead of retrying blind through the election. Held at most `electionHoldTimeout`; not
+    /// held at all by a replica cut off from its group's majority, which would only hold it to
+    /// the timeout: the client had better ask another replica now.
     private func parkWhileElecting(_ message: Message, received: NIODeadline, respond: @escaping @Sendable (Message) -> Void) -> Bool {
-        guard failure == nil, !raft.isLeader, reachablePrimary == nil, heldDuringElection.count < Self.heldDuringElectionMax
+        guard failure == nil, !raft.isLeader, reachablePrimary == nil, heldDuringElection.count < Self.heldDuringElectionMax,
+              transport.mayReachMajority(of: replicaOrder, selfID: raft.id)
         else { return false }
         heldDuringElection.append((message, received, respond, .now() + Self.electionHoldTimeout))
         return true
     }
 
     /// Once a primary is known, answers or serves everything held; otherwise only what waited
-    /// past its hold (answered `notLeader` without a hint: the client tries another replica).
+    /// past its hold, or everything once this replica is cut off from its group's majority
+    /// (answered `notLeader` without a hint: the client tries another replica).
     func releaseHeldRequests() {
         guard !heldDuringElection.isEmpty else { return }
         let now = NIODeadline.now()
-        let leaderKnown = reachablePrimary != nil
-        let released = heldDuringElection.filter { leaderKnown || $0.until <= now }
-        heldDuringElection.removeAll { leaderKnown || $0.until <= now }
+        let releaseAll = reachablePrimary != nil || !transport.mayReachMajority(of: replicaOrder, selfID: raft.id)
+        let released = heldDuringElection.filter { releaseAll || $0.until <= now }
+        heldDuringElection.removeAll { releaseAll || $0.until <= now }
         for held in released {
             if raft.isLeader {
                 dispatch(held.message, received: held.received, respond: held.respond)

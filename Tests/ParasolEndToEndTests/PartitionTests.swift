@@ -1,7 +1,11 @@
 import Foundation
-import ParasolClient
+import NIOCore
+import NIOPosix
 import ParasolConfig
+import ParasolWire
 import Testing
+
+@testable import ParasolClient
 
 /// A network partition against real processes: every node's replication traffic passes through
 /// a `PartitionProxy` (its `peer:` address), and the primary of the counter's shard is cut off
@@ -68,6 +72,7 @@ import Testing
         print("partition: \(old) stepped down after \(elapsed()): \(oldIsolated)")
         #expect(leaseLostAfter.map { $0 < 5 } == true, "\(old) kept its lease for \(leaseLostAfter ?? -1) s while isolated")
         #expect(stepDownAfter < 10, "\(old) took \(stepDownAfter) s to step down while isolated")
+        try await expectCutOffReplicaAnswersAtOnce(cluster: cluster, node: old, shard: shard)
 
         // (2) The majority side elects a new primary, which serves and holds a lease.
         let electionDeadline = Date().addingTimeInterval(30)
@@ -192,6 +197,32 @@ import Testing
     }
 
     /// Waits until the counter reads at least `threshold` and returns what it read.
+    /// A replica cut off from its group's majority cannot learn of a new primary, so it must
+    /// not hold a client's request for the election (`electionHoldTimeout`, 500 ms): it answers
+    /// `notLeader` at once and the client asks another replica.
+    private func expectCutOffReplicaAnswersAtOnce(cluster: LocalCluster, node: String, shard: Int) async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let connection = try await NodeConnection.open(
+            node: try cluster.config.node(node), group: group, options: ClientOptions(), clientFrameBytesMax: cluster.config.frameBytesMax,
+            deadline: .now() + .seconds(5))
+        let asked = Date()
+        let reply = try await connection.request(
+            .pushDense(PushDense(
+                id: PushID(clientID: 0x150, sequence: 1, acknowledgedBelow: 0), name: "counter", offset: 0,
+                gradient: ByteBuffer(bytes: withUnsafeBytes(of: Float(0).bitPattern.littleEndian) { Array($0) }))),
+            shardID: UInt32(shard), deadline: .now() + .seconds(5))
+        let waited = Date().timeIntervalSince(asked)
+        print("partition: isolated \(node) answered a push after \(Int(waited * 1000)) ms with \(reply)")
+        if case .error(let error) = reply {
+            #expect(error.code == .notLeader, "\(error)")
+        } else {
+            Issue.record("the isolated \(node) answered \(reply)")
+        }
+        #expect(waited < 0.4, "the isolated \(node) held a push for \(Int(waited * 1000)) ms instead of sending the client on")
+        await connection.close()
+        try await group.shutdownGracefully()
+    }
+
     private func waitForCounter(atLeast threshold: Float, client: ParasolClient) async throws -> Float {
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {

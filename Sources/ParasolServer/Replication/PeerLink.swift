@@ -18,6 +18,10 @@ final class PeerLink: @unchecked Sendable {
     private let hello: Hello
     /// Called (on this link's loop) when an established connection closes; set once at start.
     var onConnectionLost: (@Sendable (NodeID) -> Void)?
+    /// Told `false` when a connection attempt fails or an established connection closes, and
+    /// `true` when the peer accepts the session (its hello reply arrived): a proxy or firewall
+    /// that lets the TCP connect through but not the traffic thus still counts as unreachable.
+    var onReachabilityChange: (@Sendable (NodeID, Bool) -> Void)?
     private let frameBytesMax: Int
     private let eventLoop: any EventLoop
     private let logger: Logger
@@ -138,7 +142,9 @@ final class PeerLink: @unchecked Sendable {
         connecting = true
         let frameBytesMax = self.frameBytesMax
         let peerName = peer.id
+        let peerID = peerConsensusID
         let logger = self.logger
+        let onReachabilityChange = self.onReachabilityChange
         ClientBootstrap(group: eventLoop)
             .connectTimeout(Self.connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -147,7 +153,7 @@ final class PeerLink: @unchecked Sendable {
                     try channel.pipeline.syncOperations.addHandlers([
                         ByteToMessageHandler(FrameDecoder(frameBytesMax: frameBytesMax)),
                         FrameEncoder(),
-                        PeerReplyHandler(peer: peerName, logger: logger),
+                        PeerReplyHandler(peer: peerName, logger: logger) { onReachabilityChange?(peerID, true) },
                     ])
                 }
             }
@@ -165,10 +171,13 @@ final class PeerLink: @unchecked Sendable {
                     self.write(.hello(self.hello), shard: 0, on: channel)
                     channel.closeFuture.hop(to: self.eventLoop).whenComplete { _ in
                         if self.channel === channel { self.channel = nil }
-                        if !self.closed { self.onConnectionLost?(self.peerConsensusID) }
+                        guard !self.closed else { return }
+                        self.onReachabilityChange?(self.peerConsensusID, false)
+                        self.onConnectionLost?(self.peerConsensusID)
                     }
                     self.flush()
                 case .failure(let error):
+                    self.onReachabilityChange?(self.peerConsensusID, false)
                     self.nextConnectAllowed = .now() + Self.reconnectPause
                     self.raftQueue.removeAll()
                     self.otherQueue.removeAll()
@@ -183,23 +192,27 @@ final class PeerLink: @unchecked Sendable {
 }
 
 /// Reads what a peer answers on an outbound replication connection: only the hello reply or an
-/// error (replication answers travel on the peer's own outbound connection). An error means the
-/// peer refused the session (wrong token, version) — worth a warning, since replication to it
-/// cannot work.
+/// error (replication answers travel on the peer's own outbound connection). The hello reply
+/// proves the peer is there; an error means it refused the session (wrong token, version) —
+/// worth a warning, since replication to it cannot work.
 final class PeerReplyHandler: ChannelInboundHandler {
     typealias InboundIn = Frame
 
     private let peer: String
     private let logger: Logger
+    private let onAccepted: () -> Void
 
-    init(peer: String, logger: Logger) {
+    init(peer: String, logger: Logger, onAccepted: @escaping () -> Void) {
         self.peer = peer
         self.logger = logger
+        self.onAccepted = onAccepted
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if case .error(let reply) = unwrapInboundIn(data).message {
-            logger.warning("peer \(peer) refused replication traffic: \(reply.message)")
+        switch unwrapInboundIn(data).message {
+        case .helloReply: onAccepted()
+        case .error(let reply): logger.warning("peer \(peer) refused replication traffic: \(reply.message)")
+        default: break
         }
     }
 

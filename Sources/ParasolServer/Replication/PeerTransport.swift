@@ -27,6 +27,9 @@ final class PeerTransport: Sendable {
 
     private let links: [NodeID: Links]
     private let lossListeners = Mutex<[@Sendable (NodeID) -> Void]>([])
+    /// Peers whose latest control connection failed or broke and has not been accepted since.
+    /// A peer never tried counts as reachable.
+    private let unreachable = Mutex<Set<NodeID>>([])
 
     /// Bulk links run on `group`, control links on `controlGroup` (a thread of their own, so a
     /// heartbeat, once its shard queued it, does not wait behind a large task on the shared loops).
@@ -48,7 +51,21 @@ final class PeerTransport: Sendable {
             for link in [pair.control, pair.bulk] {
                 link.onConnectionLost = { [weak self] peer in self?.peerLost(peer) }
             }
+            pair.control.onReachabilityChange = { [weak self] peer, reachable in
+                self?.unreachable.withLock { set in
+                    if reachable { set.remove(peer) } else { set.insert(peer) }
+                }
+            }
         }
+    }
+
+    /// Whether this node may still reach a majority of `group` (itself included): `false` only
+    /// when so many of the group's peers are known unreachable that no majority is left. Such a
+    /// node cannot learn of a new primary soon (it is cut off, or most of its group is down),
+    /// so it should say so to clients at once rather than hold their requests for an election.
+    func mayReachMajority(of group: [NodeID], selfID: NodeID) -> Bool {
+        let down = unreachable.withLock { set in group.count { $0 != selfID && set.contains($0) } }
+        return group.count - down > group.count / 2
     }
 
     /// Registers `listener` to hear when an established connection to a peer breaks (its
