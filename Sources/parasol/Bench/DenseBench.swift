@@ -33,11 +33,16 @@ struct DenseBench {
                 report.note("dense \(BenchFormat.bytes(size)): \(inFlight) in flight instead of \(requested) (at most \(BenchFormat.bytes(settings.inFlightBytesMax)) in flight)")
             }
             let operationsMax = boundedOperations(size: size, inFlight: inFlight)
-            let push = await LoadDriver.run(inFlight: inFlight, operationsMax: operationsMax, seconds: settings.caseSeconds) { _ in
+            let onClientLoop: @Sendable (Int) -> (any TaskExecutor)? = { _ in client.taskExecutor }
+            let push = await LoadDriver.run(
+                inFlight: inFlight, operationsMax: operationsMax, seconds: settings.caseSeconds, executor: onClientLoop
+            ) { _ in
                 try await client.pushDense(name, gradient: gradient)
             }
             record(push, op: "push", size: size, inFlight: inFlight, requested: requested, replication: replication, report: report)
-            let pull = await LoadDriver.run(inFlight: inFlight, operationsMax: operationsMax, seconds: settings.caseSeconds) { _ in
+            let pull = await LoadDriver.run(
+                inFlight: inFlight, operationsMax: operationsMax, seconds: settings.caseSeconds, executor: onClientLoop
+            ) { _ in
                 let values = try await client.pullDense(name)
                 guard values.count == elements else { throw ValidationErrorMessage("pull returned \(values.count) of \(elements) values") }
             }
