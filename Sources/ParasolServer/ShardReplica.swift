@@ -72,9 +72,8 @@ final class ShardReplica: @unchecked Sendable {
     /// batch it has not read yet may be the very heartbeat or answer a timeout would miss.
     let stepsQueued = Atomic<Int>(0)
     var campaignedAtStart = false
-    /// After `lostPrimary`'s connection broke: the ticks during which this replica tries to
-    /// campaign the moment leader stickiness allows (see `peerLost`).
-    var earlyCampaignTicks: ClosedRange<UInt64>?
+    /// After `lostPrimary`'s connection broke: this replica's turn to campaign (see `peerLost`).
+    var earlyCampaign: EarlyCampaignTurn?
     /// The primary whose connection to this node broke, until it is heard from again. Its
     /// process is most likely gone, so for clients this replica treats the shard as having no
     /// primary: it holds their requests for the coming election instead of naming a dead node
@@ -361,46 +360,33 @@ final class ShardReplica: @unchecked Sendable {
     }
 
     /// The connection to `peer` broke. If it is this shard's primary, its process may be gone:
-    /// the surviving replicas campaign one after another in placement order, instead of after
-    /// the silence timeout (2–3 election timeouts). The first tries as soon as leader
-    /// stickiness allows; each next one a quarter of an election timeout later (an election
-    /// takes a round trip and a vote write, a few ms), so a quick election is not a split vote,
-    /// and a first one that loses (its log is behind: it missed the last entry) does not leave
-    /// the shard waiting on silence.
+    /// the surviving replicas campaign one after another in placement order
+    /// (`EarlyCampaignTurn`), instead of after the silence timeout.
     private func peerLost(_ peer: NodeID) {
         guard raft.role == .follower, raft.softState.leader == peer else { return }
         // Reconnects through a partition break again and again: the first break sets the order.
         guard lostPrimary != peer else { return }
         lostPrimary = peer
         guard let rank = replicaOrder.filter({ $0 != peer }).firstIndex(of: raft.id) else { return }
-        let election = UInt64(raft.config.electionTicks)
-        let first = raft.ticksElapsed + (rank == 0 ? 0 : election + UInt64(rank) * max(1, election / 4))
-        earlyCampaignTicks = first...(first + 2 * election)
+        earlyCampaign = EarlyCampaignTurn(lostPrimary: peer, rank: rank, now: raft.ticksElapsed, electionTicks: raft.config.electionTicks)
     }
 
     private func campaignEarlyIfPrimaryLost() {
-        guard let window = earlyCampaignTicks else { return }
-        guard raft.ticksElapsed >= window.lowerBound else { return }
-        // Still this replica's turn while no other primary is known and it has not voted for
-        // another candidate in this term (whose election a pre-vote must not disturb).
-        guard let lost = lostPrimary, raft.role == .follower || raft.role == .preCandidate else {
-            earlyCampaignTicks = nil
+        guard let turn = earlyCampaign else { return }
+        // The turn belongs to the primary lost last; one heard from again is not lost.
+        guard turn.lostPrimary == lostPrimary else {
+            earlyCampaign = nil
             return
         }
-        let leader = raft.softState.leader
-        let votedForAnother = raft.vote.map { $0 != raft.id && $0 != lost } ?? false
-        guard leader == lost || leader == nil, !votedForAnother, window.contains(raft.ticksElapsed) else {
-            earlyCampaignTicks = nil
-            return
+        switch turn.step(now: raft.ticksElapsed, selfID: raft.id, role: raft.role, leader: raft.softState.leader, vote: raft.vote) {
+        case .wait:
+            break
+        case .end:
+            earlyCampaign = nil
+        case .campaign:
+            raft.campaign()
+            if raft.role == .candidate || raft.role == .leader { earlyCampaign = nil }
         }
-        // A no-op while the lost primary's lease could still be valid (leader stickiness).
-        // Otherwise a pre-vote round, started again on every tick until this replica becomes a
-        // candidate: the other survivors drop a pre-vote while they still count the lost
-        // primary's lease, and theirs can end a tick after this replica's (its last append
-        // reached them later, or their timer fires later). Without the retry that pre-vote went
-        // unanswered and the next survivor's turn, 30 ms later, decided a third of failovers.
-        raft.campaign()
-        if raft.role == .candidate || raft.role == .leader { earlyCampaignTicks = nil }
     }
 
     /// Remembers elections held on purpose, so operators see them as transfers, not failures.
