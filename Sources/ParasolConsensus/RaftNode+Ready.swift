@@ -27,6 +27,11 @@ extension RaftNode {
         let termIsDurable = currentHardState.term == reportedHardState.term && currentHardState.vote == reportedHardState.vote
         let sendsEarly = role == .leader && termIsDurable && log.pendingSnapshot == nil
         let early = sendsEarly ? outbox.filter(\.isAppend) : []
+        let committed = Array(log.entriesToApply)
+        // Entries at or below the stable index were persisted by earlier Readies; a pending
+        // snapshot must be installed before anything after it is applied.
+        let stableIndex = log.stableIndex
+        let appliable = log.pendingSnapshot == nil ? committed.prefix { $0.index <= stableIndex }.count : 0
         let ready = Ready(
             sequence: readySequence,
             hardState: currentHardState == reportedHardState ? nil : currentHardState,
@@ -36,7 +41,8 @@ extension RaftNode {
             earlyMessages: early,
             messages: sendsEarly ? outbox.filter { !$0.isAppend } : outbox,
             snapshotTransfers: pendingSnapshotTransfers,
-            committedEntries: Array(log.entriesToApply)
+            committedEntries: committed,
+            appliableBeforePersisting: appliable
         )
         reportedHardState = currentHardState
         reportedSoftState = currentSoftState

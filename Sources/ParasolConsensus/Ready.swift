@@ -9,6 +9,8 @@
 /// 2. Only then send `messages` and start `snapshotTransfers`: votes and acknowledgements
 ///    promise that what step 1 wrote is durable.
 /// 3. Install `snapshot` into the state machine (if any), then apply `committedEntries` in order.
+///    The first `appliableBeforePersisting` of them may be applied earlier, before or while
+///    step 1 runs.
 /// 4. Call `advance(ready)`. Until then `ready()` must not be called again.
 public struct Ready: Sendable {
     /// Pairs this value with its `advance`; a mismatch is a precondition failure.
@@ -35,6 +37,13 @@ public struct Ready: Sendable {
     public let snapshotTransfers: [SnapshotTransfer]
     /// Committed entries to apply to the state machine, in index order, after step 1.
     public let committedEntries: [LogEntry]
+    /// How many of `committedEntries` (a prefix) this node persisted in earlier `Ready`s: they
+    /// are committed and already durable here, so they may be applied, and their clients
+    /// answered, before or while step 1 writes this `Ready`'s entries. A leader counts itself
+    /// toward a commit only for what it persisted, so on a leader that is all of them. Applied
+    /// only after step 1, a leader's batch waited for the log write of the next batch (the
+    /// proposals that arrived meanwhile): every push paid two writes.
+    public let appliableBeforePersisting: Int
 }
 
 /// The volatile part of a node's state that the shell routes by.

@@ -54,6 +54,8 @@ final class ShardReplica: @unchecked Sendable {
     var loggedIndex: LogIndex
     var persistedHardState: HardStateRecord
     var handlingReady = false
+    /// A `pumpSoon` is queued on the loop.
+    var pumpScheduled = false
     /// Set when the log or hard state could not be written: nothing later can be acknowledged.
     var failure: String?
 
@@ -250,7 +252,7 @@ final class ShardReplica: @unchecked Sendable {
         case .success(let receipt):
             proposals[receipt.index] = PendingProposal(
                 term: receipt.term, command: ReplicatedCommand.command(of: message), measured: measured, respond: respond)
-            pump()
+            pumpSoon()
         case .failure(.notLeader):
             respond(notLeaderReply())
         case .failure(let refusal):
@@ -426,6 +428,19 @@ final class ShardReplica: @unchecked Sendable {
 
     // MARK: The Ready loop
 
+    /// Pumps once the loop has run what is already queued on it. The requests a worker sends
+    /// together arrive in one read (or as hops queued together) and are proposed one by one:
+    /// pumping at the first would send it alone into a `Ready` and leave the rest waiting a
+    /// whole log write for the next one.
+    private func pumpSoon() {
+        guard !pumpScheduled else { return }
+        pumpScheduled = true
+        eventLoop.execute {
+            self.pumpScheduled = false
+            self.pump()
+        }
+    }
+
     /// Takes the next `Ready` if none is being handled and handles it: early appends, persist, then send, then
     /// apply, then `advance`, then look again.
     func pump() {
@@ -435,6 +450,11 @@ final class ShardReplica: @unchecked Sendable {
         let ready = raft.ready()
         // A leader's appends go out first: the followers write while this node does.
         for message in ready.earlyMessages { transport.send(message, shard: shardID) }
+        // What was durable here before this Ready is answered now, not after its write.
+        if ready.appliableBeforePersisting > 0 {
+            for entry in ready.committedEntries.prefix(ready.appliableBeforePersisting) { apply(entry) }
+            serveReadsAwaitingApply()
+        }
         persist(ready).whenComplete { result in
             switch result {
             case .success:
@@ -486,7 +506,7 @@ final class ShardReplica: @unchecked Sendable {
         for message in ready.messages { transport.send(message, shard: shardID) }
         for transfer in ready.snapshotTransfers { startSnapshotSender(transfer) }
         if let meta = ready.snapshot { installReceivedSnapshot(meta) }
-        for entry in ready.committedEntries { apply(entry) }
+        for entry in ready.committedEntries.dropFirst(ready.appliableBeforePersisting) { apply(entry) }
         if let soft = ready.softState { onSoftStateChange(soft) }
         metrics.setCommitIndex(raft.commitIndex)
         metrics.setAppliedIndex(appliedIndex)

@@ -94,7 +94,8 @@ import Testing
         let ready = node.ready()
         let forged = Ready(sequence: ready.sequence, hardState: nil, softState: nil, snapshot: nil,
                        entries: [LogEntry(term: node.term(at: last)!, index: last, payload: command(7).encoded)],
-                       earlyMessages: [], messages: [], snapshotTransfers: [], committedEntries: [])
+                       earlyMessages: [], messages: [], snapshotTransfers: [], committedEntries: [],
+                       appliableBeforePersisting: 0)
         cluster.checker.willPersist(forged, by: replica)
         Self.expectFailure(cluster, containing: "log matching")
     }

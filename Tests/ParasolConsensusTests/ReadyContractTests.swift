@@ -41,6 +41,50 @@ import Testing
         #expect(!node.hasReady)
     }
 
+    @Test func aLeaderMayApplyWhatItCommittedWhileItWritesTheNextBatch() throws {
+        var node = try Self.singleNode()
+        var ready = node.ready()
+        node.advance(ready)
+        ready = node.ready()
+        #expect(ready.committedEntries.map(\.index) == [1] && ready.appliableBeforePersisting == 1)
+        node.advance(ready)
+        _ = try node.propose([7]).get()
+        ready = node.ready()
+        #expect(ready.appliableBeforePersisting == 0, "nothing is committed yet")
+        node.advance(ready)
+        // Entry 2 is committed by that write; entry 3 arrives before the next Ready.
+        _ = try node.propose([8]).get()
+        ready = node.ready()
+        #expect(ready.entries.map(\.index) == [3])
+        #expect(ready.committedEntries.map(\.index) == [2])
+        #expect(ready.appliableBeforePersisting == 1, "entry 2 is durable already: it need not wait for entry 3's write")
+        node.advance(ready)
+    }
+
+    @Test func aFollowerAppliesEntriesItReceivedCommittedOnlyAfterWritingThem() throws {
+        var node = try RaftNode(config: Config(id: 2, peers: [1, 2, 3], randomSeed: 1))
+        let entries = [LogEntry(term: 1, index: 1, payload: [1]), LogEntry(term: 1, index: 2, payload: [2])]
+        node.step(RaftMessage(from: 1, to: 2, term: 1, kind: .append(
+            AppendRequest(prevIndex: 0, prevTerm: 0, entries: entries, commit: 2, sentAtTick: 0))))
+        var ready = node.ready()
+        #expect(ready.entries.map(\.index) == [1, 2])
+        #expect(ready.committedEntries.map(\.index) == [1, 2])
+        #expect(ready.appliableBeforePersisting == 0, "entries 1 and 2 are durable here only after this Ready's write")
+        node.advance(ready)
+        // The next append commits entry 3, received and written before it: appliable at once.
+        node.step(RaftMessage(from: 1, to: 2, term: 1, kind: .append(
+            AppendRequest(prevIndex: 2, prevTerm: 1, entries: [LogEntry(term: 1, index: 3, payload: [3])], commit: 2, sentAtTick: 1))))
+        ready = node.ready()
+        node.advance(ready)
+        node.step(RaftMessage(from: 1, to: 2, term: 1, kind: .append(
+            AppendRequest(prevIndex: 3, prevTerm: 1, entries: [LogEntry(term: 1, index: 4, payload: [4])], commit: 3, sentAtTick: 2))))
+        ready = node.ready()
+        #expect(ready.entries.map(\.index) == [4])
+        #expect(ready.committedEntries.map(\.index) == [3])
+        #expect(ready.appliableBeforePersisting == 1)
+        node.advance(ready)
+    }
+
     @Test func aLeaderSendsItsAppendsBeforeItsOwnWriteButCountsItselfOnlyAfter() throws {
         // Three replicas; n2 and n3 grant every (pre-)vote n1 asks for.
         var leader = try RaftNode(config: Config(id: 1, peers: [1, 2, 3], randomSeed: 1))

@@ -36,7 +36,9 @@ import Testing
         try await cluster.startAll()
 
         let shard = ShardPlacement.shard(ofTensor: "counter", shardCount: cluster.config.shardCount)
-        let count = 8_000
+        // Enough pushes to outlast the isolation (at least 1 s) and the heal on a fast machine:
+        // with 8 000 the worker had finished while the node was still cut off.
+        let count = 40_000
         let worker = try CounterWorker(cluster: cluster, count: count, inFlight: 16)
         let observer = ParasolClient(config: cluster.config, options: ClientOptions(callDeadlineSeconds: 60, connectTimeoutSeconds: 1))
 
@@ -94,7 +96,7 @@ import Testing
         // (3) The majority keeps acknowledging pushes while the old primary commits nothing:
         // sampled for at least 1 s (several election timeouts) and until half the pushes are
         // counted, so the worker keeps pushing across the heal.
-        let healAt = Float(max(Int(before) + 300, count / 2))
+        let healAt = Float(min(max(Int(before) + 300, count / 2), count - 1_000))
         let holdAtLeastUntil = isolatedAt.addingTimeInterval(1)
         let holdDeadline = Date().addingTimeInterval(120)
         var samples = 0

@@ -217,6 +217,9 @@ final class SimCluster {
             }
             for message in ready.earlyMessages { transmit(message) }
             replica.disk.write(ready, snapshotState: snapshotState)
+            // As the server does: what was durable before this Ready is applied (and its
+            // clients answered) while the write is still in flight.
+            for entry in ready.committedEntries.prefix(ready.appliableBeforePersisting) { apply(entry, on: replica) }
             replica.readyInFlight = ready
             if chance(faults.diskDelayProbability) {
                 let delay = UInt64.random(in: 1...UInt64(max(1, faults.diskDelayTicksMax)), using: &rng)
@@ -243,7 +246,7 @@ final class SimCluster {
                 reply(.writeRefused(seq: lost.seq, leaderHint: replica.node?.leader), to: lost.client)
             }
         }
-        for entry in ready.committedEntries { apply(entry, on: replica) }
+        for entry in ready.committedEntries.dropFirst(ready.appliableBeforePersisting) { apply(entry, on: replica) }
         replica.node!.advance(ready)
         replica.readyInFlight = nil
     }
