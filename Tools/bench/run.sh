@@ -97,5 +97,9 @@ redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
 # --- Parasol ---
 log "parasol bench ${parasol_flags[*]:-(full)}"
 "$parasol" bench "${parasol_flags[@]}" --json "$out/parasol.json" | tee "$out/parasol.txt"
+# The target cases once more with servers that do not fdatasync: what the disk costs.
+log "parasol bench, target cases without the disk (durability none)"
+"$parasol" bench "${parasol_flags[@]}" --durability none --only dense,smallops --sizes 64,4MiB --replication 1,3 \
+    --json "$out/parasol-nodisk.json" | tee "$out/parasol-nodisk.txt"
 
 python3 "$root/Tools/bench/report.py" "$out"
