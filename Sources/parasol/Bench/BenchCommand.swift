@@ -42,6 +42,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Comma-separated dense tensor sizes in bytes, with an optional KiB or MiB suffix (e.g. 64,4MiB), to profile one case.")
     var sizes: String?
 
+    @Option(name: .customLong("in-flight"), help: "Comma-separated numbers of dense requests in flight (default 1,16), to profile one case.")
+    var inFlight: String?
+
     func parsedSettings() throws -> BenchSettings {
         var sections = Set(BenchSection.allCases)
         if let only {
@@ -70,6 +73,14 @@ struct BenchCommand: AsyncParsableCommand {
             settings.failoverKills = kills
         }
         if let sizes { settings.denseSizesBytes = try Self.parseSizes(sizes) }
+        if let inFlight {
+            settings.inFlights = try inFlight.split(separator: ",").map { word in
+                guard let count = Int(word.trimmingCharacters(in: .whitespaces)), count > 0 else {
+                    throw ValidationError("--in-flight: '\(word)' is not a positive number of requests")
+                }
+                return count
+            }
+        }
         return settings
     }
 
