@@ -450,12 +450,14 @@ final class ShardReplica: @unchecked Sendable {
         let ready = raft.ready()
         // A leader's appends go out first: the followers write while this node does.
         for message in ready.earlyMessages { transport.send(message, shard: shardID) }
-        // What was durable here before this Ready is answered now, not after its write.
+        let persisted = persist(ready)
+        // What was durable here before this Ready is applied and answered while the log
+        // writer writes this Ready's entries, not after.
         if ready.appliableBeforePersisting > 0 {
             for entry in ready.committedEntries.prefix(ready.appliableBeforePersisting) { apply(entry) }
             serveReadsAwaitingApply()
         }
-        persist(ready).whenComplete { result in
+        persisted.whenComplete { result in
             switch result {
             case .success:
                 self.afterPersisting(ready)
