@@ -55,18 +55,21 @@ struct BenchRunner {
         let client = ParasolClient(config: cluster.config)
         let probe = AdminShardProbe()
         let electionsBefore = await probe.electionsSeen(askingNodes: cluster.config.nodes)
+        let elections = await ElectionWatch(nodes: cluster.config.nodes, replication: replication, report: report)
         do {
             if settings.sections.contains(.dense) {
                 try checkStop()
-                try await DenseBench(settings: settings).run(client: client, replication: replication, report: report)
+                try await DenseBench(settings: settings).run(client: client, replication: replication, report: report, elections: elections)
             }
             if settings.sections.contains(.smallops) {
                 try checkStop()
                 try await SmallOpBench(settings: settings).run(config: cluster.config, replication: replication, report: report)
+                await elections.check(after: "small ops")
             }
             if settings.sections.contains(.sparse) {
                 try checkStop()
                 try await SparseBench(settings: settings).run(client: client, replication: replication, report: report)
+                await elections.check(after: "sparse")
             }
         } catch {
             await client.close()

@@ -5,10 +5,10 @@ import ParasolWire
 struct DenseBench {
     let settings: BenchSettings
 
-    func run(client: ParasolClient, replication: Int, report: BenchReport) async throws {
+    func run(client: ParasolClient, replication: Int, report: BenchReport, elections: ElectionWatch) async throws {
         for size in settings.denseSizesBytes {
             do {
-                try await run(size: size, client: client, replication: replication, report: report)
+                try await run(size: size, client: client, replication: replication, report: report, elections: elections)
             } catch {
                 // One size failing (e.g. a push beyond the client's deadline) must not hide the others.
                 report.note("dense \(BenchFormat.bytes(size)) rf\(replication) stopped: \(error)")
@@ -16,7 +16,7 @@ struct DenseBench {
         }
     }
 
-    private func run(size: Int, client: ParasolClient, replication: Int, report: BenchReport) async throws {
+    private func run(size: Int, client: ParasolClient, replication: Int, report: BenchReport, elections: ElectionWatch) async throws {
         let elements = max(1, size / 4)
         let name = "bench.dense.\(size)"
         try await client.createTensor(
@@ -40,6 +40,7 @@ struct DenseBench {
                 try await client.pushDense(name, gradient: gradient)
             }
             record(push, op: "push", size: size, inFlight: inFlight, requested: requested, replication: replication, report: report)
+            await elections.check(after: "push \(BenchFormat.bytes(size)) x\(inFlight)")
             let pull = await LoadDriver.run(
                 inFlight: inFlight, operationsMax: operationsMax, seconds: settings.caseSeconds, executor: onClientLoop
             ) { _ in
@@ -47,6 +48,7 @@ struct DenseBench {
                 guard values.count == elements else { throw ValidationErrorMessage("pull returned \(values.count) of \(elements) values") }
             }
             record(pull, op: "pull", size: size, inFlight: inFlight, requested: requested, replication: replication, report: report)
+            await elections.check(after: "pull \(BenchFormat.bytes(size)) x\(inFlight)")
         }
     }
 
