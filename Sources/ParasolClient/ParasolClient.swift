@@ -18,7 +18,8 @@ public final class ParasolClient: Sendable {
     private let group: MultiThreadedEventLoopGroup
     /// The executor of the loop this client's connections live on. Tasks that issue many small
     /// calls run cheapest there: `group.addTask(executorPreference: client.taskExecutor) { … }`.
-    public let taskExecutor: any TaskExecutor
+    public var taskExecutor: any TaskExecutor { loopExecutor }
+    private let loopExecutor: EventLoopTaskExecutor
     private let logger: Logger
     private let state = Mutex(State())
 
@@ -38,7 +39,7 @@ public final class ParasolClient: Sendable {
         self.options = options
         self.placement = ShardPlacement(config)
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        self.taskExecutor = EventLoopTaskExecutor(eventLoop: group.next())
+        self.loopExecutor = EventLoopTaskExecutor(eventLoop: group.next())
         self.logger = logger
     }
 
@@ -52,6 +53,7 @@ public final class ParasolClient: Sendable {
         for task in tasks {
             if let connection = try? await task.value { await connection.close() }
         }
+        loopExecutor.loopWillClose()
         try? await group.shutdownGracefully()
     }
 

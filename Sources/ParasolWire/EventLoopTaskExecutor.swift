@@ -1,4 +1,6 @@
+import Dispatch
 import NIOCore
+import Synchronization
 
 /// Runs Swift tasks on one NIO event loop.
 ///
@@ -8,13 +10,25 @@ import NIOCore
 /// CPU, as much as the rest of a small push.
 public final class EventLoopTaskExecutor: TaskExecutor {
     public let eventLoop: any EventLoop
+    private let loopClosed = Atomic<Bool>(false)
 
     public init(eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
     }
 
+    /// Call before shutting the loop down: jobs enqueued from then on run on Dispatch's global
+    /// queue instead. A loop that has shut down drops what it is given, and a task whose next
+    /// step was dropped would never finish.
+    public func loopWillClose() {
+        loopClosed.store(true, ordering: .sequentiallyConsistent)
+    }
+
     public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
-        eventLoop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+        if loopClosed.load(ordering: .sequentiallyConsistent) {
+            DispatchQueue.global().async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+        } else {
+            eventLoop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+        }
     }
 }
