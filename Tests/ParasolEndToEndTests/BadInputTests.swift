@@ -121,6 +121,7 @@ import Testing
             (["--only", "dense,speed"], "--only: unknown section 'speed'"),
             (["--snapshot-mib", "0"], "--snapshot-mib must be positive"),
             (["--durability", "sometimes"], "--durability must be fsync or none"),
+            (["--in-flight", "1,0"], "--in-flight: '0' is not a positive number of requests"),
         ] {
             let result = try LocalCluster.run(["bench"] + arguments)
             #expect(result.status != 0, "\(arguments)")

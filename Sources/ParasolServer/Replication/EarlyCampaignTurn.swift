@@ -9,7 +9,7 @@ import ParasolConsensus
 /// vote write, a few ms), so a quick election is not a split vote and a first survivor that
 /// loses (its log missed the last entry) does not leave the shard waiting on silence. A turn
 /// lasts two election timeouts.
-struct EarlyCampaignTurn: Equatable {
+struct EarlyCampaignTurn {
     let lostPrimary: NodeID
     let ticks: ClosedRange<UInt64>
 
