@@ -441,8 +441,9 @@ final class ShardReplica: @unchecked Sendable {
         }
     }
 
-    /// Takes the next `Ready` if none is being handled and handles it: early appends, persist, then send, then
-    /// apply, then `advance`, then look again.
+    /// Takes the next `Ready` if none is being handled and handles it: early appends, persist
+    /// (applying meanwhile what was durable before), then send, then apply the rest, then
+    /// `advance`, then look again.
     func pump() {
         eventLoop.preconditionInEventLoop()
         guard !handlingReady, failure == nil, raft.hasReady else { return }
