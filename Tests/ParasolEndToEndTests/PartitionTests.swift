@@ -224,13 +224,4 @@ import Testing
         await connection.close()
         try await group.shutdownGracefully()
     }
-
-    private func waitForCounter(atLeast threshold: Float, client: ParasolClient) async throws -> Float {
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
-            if let value = try? await client.pullDense("counter").first, value >= threshold { return value }
-            try await Task.sleep(nanoseconds: 20_000_000)
-        }
-        throw ClusterTestError("the counter never reached \(threshold)")
-    }
 }

@@ -12,15 +12,19 @@ import Testing
         let cluster = try LocalCluster(nodes: 3, shards: 2, replication: 3, snapshotEveryUpdates: 700)
         try await cluster.startAll()
         let shard = ShardPlacement.shard(ofTensor: "counter", shardCount: cluster.config.shardCount)
-        let count = 5_000
+        // Enough that the kills land mid-stream even when a loaded machine delays the observer
+        // (with 5 000 the worker had sometimes finished before the last kill). The observer
+        // waits out a connect timeout (1 s) at each dead primary, so the third kill comes at
+        // ~30 000 pushes on this machine.
+        let count = 80_000
         let worker = try CounterWorker(cluster: cluster, count: count, inFlight: 32)
 
         let observer = ParasolClient(config: cluster.config, options: ClientOptions(callDeadlineSeconds: 60, connectTimeoutSeconds: 1))
         for threshold in [Float(800), 2_000, 3_200] {
-            try await waitForCounter(atLeast: threshold, client: observer)
+            let atKill = try await waitForCounter(atLeast: threshold, client: observer)
             let primary = try await cluster.primary(ofShard: shard)
-            print("killing \(primary), the primary of shard \(shard), at counter ≥ \(threshold)")
             cluster.kill9(primary)
+            expectKillDuringPushes(counterAtKill: atKill, count: count, node: "\(primary), the primary of shard \(shard),")
             // The two survivors elect a new primary; the worker keeps pushing meanwhile.
             try await waitForCounter(atLeast: threshold + 100, client: observer)
             try cluster.start(primary)
@@ -98,56 +102,5 @@ import Testing
         #expect(values == [Float](repeating: 600, count: 1024))
         #expect(cluster.log(of: victim).contains("installed snapshot"), "\(cluster.log(of: victim))")
         await client.close()
-    }
-
-    private func waitForCounter(atLeast threshold: Float, client: ParasolClient) async throws {
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
-            if let value = try? await client.pullDense("counter").first, value >= threshold { return }
-            try await Task.sleep(nanoseconds: 20_000_000)
-        }
-        throw ClusterTestError("the counter never reached \(threshold)")
-    }
-}
-
-/// `parasol worker --job counter --json` running in the background.
-struct CounterWorker {
-    struct Report: CustomStringConvertible {
-        let requested: Int
-        let acknowledged: Int
-        let failed: Int
-        let value: Double
-        var description: String { "requested \(requested), acknowledged \(acknowledged), failed \(failed), value \(value)" }
-    }
-
-    private let process: Process
-    private let output: Pipe
-
-    init(cluster: LocalCluster, count: Int, inFlight: Int) throws {
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: LocalCluster.binary)
-        process.arguments = [
-            "worker", "--cluster", cluster.clusterFile, "--job", "counter", "--count", "\(count)", "--in-flight", "\(inFlight)", "--json",
-        ]
-        output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
-    }
-
-    func finish() async throws -> Report {
-        let process = self.process
-        let output = self.output
-        let (status, text) = await Task.detached {
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-        }.value
-        guard status == 0, let line = text.split(separator: "\n").last,
-              let json = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-              let requested = json["requested"] as? Int, let acknowledged = json["acknowledged"] as? Int,
-              let failed = json["failed"] as? Int, let value = json["value"] as? Double
-        else { throw ClusterTestError("worker exited with \(status): \(text)") }
-        return Report(requested: requested, acknowledged: acknowledged, failed: failed, value: value)
     }
 }
