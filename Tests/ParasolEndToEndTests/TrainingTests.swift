@@ -36,7 +36,7 @@ import Testing
         worker.standardOutput = output
         worker.standardError = output
         try worker.run()
-        let collected = Task.detached { output.fileHandleForReading.readDataToEndOfFile() }
+        let collected = Task { await onOwnThread { output.fileHandleForReading.readDataToEndOfFile() } }
         for shard in 0..<3 {
             try await Task.sleep(nanoseconds: 1_000_000_000)
             guard worker.isRunning else { break }
