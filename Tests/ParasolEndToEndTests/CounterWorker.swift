@@ -1,6 +1,5 @@
 import Foundation
 import ParasolClient
-import Testing
 
 /// `parasol worker --job counter --json` running in the background.
 struct CounterWorker {
