@@ -220,6 +220,7 @@ final class ShardReplica: @unchecked Sendable {
               transport.mayReachMajority(of: replicaOrder, selfID: raft.id)
         else { return false }
         heldDuringElection.append((message, received, respond, .now() + Self.electionHoldTimeout))
+        metrics.recordHeldRequest()
         return true
     }
 

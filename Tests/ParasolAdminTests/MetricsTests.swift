@@ -16,6 +16,7 @@ struct MetricsTests {
             handles.setAppliedIndex(998)
             handles.setReplicaLag(node: "n2", entries: 3)
             handles.recordElection()
+            handles.recordHeldRequest()
             handles.recordSnapshot(duration: .milliseconds(250), bytes: 1 << 20)
         }
         metrics.recordWALFsync(.microseconds(300))
@@ -35,7 +36,7 @@ struct MetricsTests {
             MetricCatalogue.requests, MetricCatalogue.payloadBytes, MetricCatalogue.requestDuration, MetricCatalogue.shardRole,
             MetricCatalogue.shardTerm, MetricCatalogue.shardCommitIndex, MetricCatalogue.replicaLag, MetricCatalogue.elections,
             MetricCatalogue.snapshotDuration, MetricCatalogue.snapshotBytes, MetricCatalogue.walFsyncDuration,
-            MetricCatalogue.openConnections,
+            MetricCatalogue.openConnections, MetricCatalogue.requestsHeld,
         ] {
             #expect(exposition.text.contains("# HELP \(name) "), "no HELP for \(name)")
         }

@@ -13,6 +13,7 @@ public enum MetricCatalogue {
     public static let shardAppliedIndex = "parasol_shard_applied_index"
     public static let replicaLag = "parasol_shard_replica_lag_entries"
     public static let elections = "parasol_elections_total"
+    public static let requestsHeld = "parasol_requests_held_total"
     public static let snapshotDuration = "parasol_snapshot_duration_seconds"
     public static let snapshotBytes = "parasol_snapshot_bytes"
     public static let walFsyncDuration = "parasol_wal_fsync_duration_seconds"
@@ -44,6 +45,7 @@ public enum MetricCatalogue {
         shardAppliedIndex: "The highest log index applied to this node's copy of a shard.",
         replicaLag: "Entries a replica trails the commit index by, as the shard's primary sees it.",
         elections: "Elections this node took part in, by shard.",
+        requestsHeld: "Client requests a replica held while no primary was known, to answer them once one was, by shard.",
         snapshotDuration: "Seconds taken to write a shard snapshot.",
         snapshotBytes: "Size on disk of the newest snapshot of a shard.",
         walFsyncDuration: "Seconds one fdatasync of the write-ahead log took.",

@@ -73,6 +73,7 @@ public final class ShardMetrics: Sendable {
     private let commitIndex: Gauge
     private let appliedIndex: Gauge
     private let elections: CoreMetrics.Counter
+    private let requestsHeld: CoreMetrics.Counter
     private let snapshotDuration: CoreMetrics.Timer
     private let snapshotBytes: Gauge
     private let replicaLags = Mutex<[String: Gauge]>([:])
@@ -95,6 +96,7 @@ public final class ShardMetrics: Sendable {
         commitIndex = Gauge(label: MetricCatalogue.shardCommitIndex, dimensions: [shardLabel], factory: factory)
         appliedIndex = Gauge(label: MetricCatalogue.shardAppliedIndex, dimensions: [shardLabel], factory: factory)
         elections = CoreMetrics.Counter(label: MetricCatalogue.elections, dimensions: [shardLabel], factory: factory)
+        requestsHeld = CoreMetrics.Counter(label: MetricCatalogue.requestsHeld, dimensions: [shardLabel], factory: factory)
         snapshotDuration = CoreMetrics.Timer(label: MetricCatalogue.snapshotDuration, dimensions: [shardLabel], factory: factory)
         snapshotBytes = Gauge(label: MetricCatalogue.snapshotBytes, dimensions: [shardLabel], factory: factory)
     }
@@ -130,6 +132,11 @@ public final class ShardMetrics: Sendable {
 
     public func recordElection() {
         elections.increment()
+    }
+
+    /// A client request held for an election (see `parasol_requests_held_total`).
+    public func recordHeldRequest() {
+        requestsHeld.increment()
     }
 
     /// The size of the snapshot a replica recovered from: after a restart the gauge shows the
