@@ -116,7 +116,12 @@ import Testing
     @Test func benchRejectsBadFlagsBeforeStartingAnything() throws {
         for (arguments, message) in [
             (["--sizes", "4MiB,3"], "--sizes: '3' is not a size of whole floats"),
-            (["--sizes", "1GB"], "--sizes: '1GB' is not a size of whole floats"),
+            (["--sizes", "1GB"], "--sizes: '1GB' is not a size (a whole number of bytes, KiB or MiB"),
+            (["--sizes", "9223372036854775807MiB"], "--sizes: '9223372036854775807MiB' is not a size of whole floats"),
+            (["--sizes", "2"], "--sizes: '2' is not a size of whole floats"),
+            // 1 MiB and 1 KiB are sizes: the next flag is the one refused.
+            (["--sizes", "1MiB,1KiB", "--in-flight", "0"], "--in-flight: '0' is not a positive number of requests"),
+            (["--snapshot-mib", "9007199254740992"], "--snapshot-mib 9007199254740992 is beyond 1 TiB"),
             (["--replication", "1,7"], "--replication: '7' is not a replication factor 1…5"),
             (["--only", "dense,speed"], "--only: unknown section 'speed'"),
             (["--snapshot-mib", "0"], "--snapshot-mib must be positive"),

@@ -66,6 +66,7 @@ struct BenchCommand: AsyncParsableCommand {
         var settings = BenchSettings(quick: quick, sections: sections, replicationFactors: factors, durability: level)
         if let snapshotMiB {
             guard snapshotMiB > 0 else { throw ValidationError("--snapshot-mib must be positive") }
+            guard snapshotMiB <= 1 << 20 else { throw ValidationError("--snapshot-mib \(snapshotMiB) is beyond 1 TiB") }
             settings.snapshotBytes = snapshotMiB << 20
         }
         if let kills {
@@ -91,10 +92,14 @@ struct BenchCommand: AsyncParsableCommand {
             let trimmed = word.trimmingCharacters(in: .whitespaces)
             let units: [(suffix: String, scale: Int)] = [("MiB", 1 << 20), ("KiB", 1 << 10), ("", 1)]
             let unit = units.first { trimmed.hasSuffix($0.suffix) }!
-            guard let count = Int(trimmed.dropLast(unit.suffix.count)), count >= 4, (count * unit.scale) % 4 == 0 else {
+            guard let count = Int(trimmed.dropLast(unit.suffix.count)) else {
+                throw ValidationError("--sizes: '\(word)' is not a size (a whole number of bytes, KiB or MiB, e.g. 64, 4KiB, 4MiB)")
+            }
+            let (bytes, overflow) = count.multipliedReportingOverflow(by: unit.scale)
+            guard !overflow, bytes >= 4, bytes % 4 == 0 else {
                 throw ValidationError("--sizes: '\(word)' is not a size of whole floats (at least 4 bytes, e.g. 64, 4KiB, 4MiB)")
             }
-            return count * unit.scale
+            return bytes
         }
     }
 
