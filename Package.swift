@@ -105,7 +105,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "ParasolConfigTests", dependencies: ["ParasolConfig"], swiftSettings: strictSettings),
-        .testTarget(name: "ParasolServerTests", dependencies: ["ParasolServer", "ParasolConsensus"], swiftSettings: strictSettings),
+        .testTarget(name: "ParasolServerTests", dependencies: ["ParasolServer", "ParasolConsensus", "ParasolTensors", "ParasolWire", nio], swiftSettings: strictSettings),
         .testTarget(name: "ParasolJobsTests", dependencies: ["ParasolJobs", "ParasolWire"], swiftSettings: strictSettings),
         .testTarget(
             name: "ParasolEndToEndTests",

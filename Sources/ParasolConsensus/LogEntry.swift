@@ -18,9 +18,9 @@ public struct LogEntry: Sendable, Equatable {
     public var term: Term
     public var index: LogIndex
     public var kind: Kind
-    public var payload: [UInt8]
+    public var payload: EntryPayload
 
-    public init(term: Term, index: LogIndex, kind: Kind = .normal, payload: [UInt8] = []) {
+    public init(term: Term, index: LogIndex, kind: Kind = .normal, payload: EntryPayload = []) {
         self.term = term
         self.index = index
         self.kind = kind

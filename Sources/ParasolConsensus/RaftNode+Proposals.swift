@@ -3,7 +3,7 @@
 extension RaftNode {
     /// Appends `payload` as a new entry of the current term. The entry is committed once a
     /// quorum persisted it — never earlier — and then appears in `Ready.committedEntries`.
-    public mutating func propose(_ payload: [UInt8]) -> ProposeResult {
+    public mutating func propose(_ payload: EntryPayload) -> ProposeResult {
         guard role == .leader else { return .failure(.notLeader(leaderHint: leader)) }
         if let target = leadershipTransferTarget { return .failure(.leadershipTransferInProgress(target: target)) }
         let entry = LogEntry(term: term, index: log.lastIndex + 1, kind: .normal, payload: payload)

@@ -130,7 +130,7 @@ final class ConnectionHandler: ChannelInboundHandler {
         case .createTensor, .pushDense, .pushSparse, .pullDense, .pullSparse, .describeTensor, .snapshotRequest:
             switch node.replica(for: frame.shardID) {
             case .success(let replica):
-                replica.handle(frame.message, respond: respond)
+                replica.handle(frame, respond: respond)
             case .failure(let error):
                 respond(.error(error))
             }

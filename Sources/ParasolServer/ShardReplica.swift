@@ -60,7 +60,7 @@ final class ShardReplica: @unchecked Sendable {
     var failure: String?
 
     var proposals: [LogIndex: PendingProposal] = [:]
-    var heldDuringElection: [(message: Message, received: NIODeadline, respond: @Sendable (Message) -> Void, until: NIODeadline)] = []
+    var heldDuringElection: [(frame: Frame, received: NIODeadline, respond: @Sendable (Message) -> Void, until: NIODeadline)] = []
     static let electionHoldTimeout = TimeAmount.milliseconds(500)
     static let heldDuringElectionMax = 65_536
     var readsAwaitingApply: [(readIndex: LogIndex, serve: () -> Void, respond: @Sendable (Message) -> Void)] = []
@@ -173,28 +173,29 @@ final class ShardReplica: @unchecked Sendable {
     // MARK: Requests
 
     /// Serves one client request; `respond` is called exactly once, on this replica's loop.
-    func handle(_ message: Message, respond: @escaping @Sendable (Message) -> Void) {
+    func handle(_ frame: Frame, respond: @escaping @Sendable (Message) -> Void) {
         let received = NIODeadline.now()
         // A connection served by this replica's own loop skips the hop: a thread wake-up costs
         // tens of microseconds on a VM, as much as the whole round trip of a small request.
         if eventLoop.inEventLoop {
-            dispatch(message, received: received, respond: respond)
+            dispatch(frame, received: received, respond: respond)
         } else {
-            eventLoop.execute { self.dispatch(message, received: received, respond: respond) }
+            eventLoop.execute { self.dispatch(frame, received: received, respond: respond) }
         }
     }
 
-    private func dispatch(_ message: Message, received: NIODeadline, respond: @escaping @Sendable (Message) -> Void) {
+    private func dispatch(_ frame: Frame, received: NIODeadline, respond: @escaping @Sendable (Message) -> Void) {
         eventLoop.preconditionInEventLoop()
-        if case .snapshotRequest = message {} else if parkWhileElecting(message, received: received, respond: respond) { return }
+        let message = frame.message
+        if case .snapshotRequest = message {} else if parkWhileElecting(frame, received: received, respond: respond) { return }
         switch message {
         case .createTensor:
-            self.propose(message, measured: nil, respond: respond)
+            self.propose(frame, measured: nil, respond: respond)
         case .pushDense(let push):
-            self.propose(message, measured: MeasuredPush(payloadBytes: push.gradient.readableBytes, received: received), respond: respond)
+            self.propose(frame, measured: MeasuredPush(payloadBytes: push.gradient.readableBytes, received: received), respond: respond)
         case .pushSparse(let push):
             let bytes = push.gradients.readableBytes + push.rowIDs.count * MemoryLayout<UInt64>.size
-            self.propose(message, measured: MeasuredPush(payloadBytes: bytes, received: received), respond: respond)
+            self.propose(frame, measured: MeasuredPush(payloadBytes: bytes, received: received), respond: respond)
         case .pullDense(let pull):
             self.serveRead(received: received, respond: respond) { self.state.pullDense(pull, allocator: self.allocator) }
         case .pullSparse(let pull):
@@ -215,11 +216,11 @@ final class ShardReplica: @unchecked Sendable {
     /// instead of retrying blind through the election. Held at most `electionHoldTimeout`; not
     /// held at all by a replica cut off from its group's majority, which would only hold it to
     /// the timeout: the client had better ask another replica now.
-    private func parkWhileElecting(_ message: Message, received: NIODeadline, respond: @escaping @Sendable (Message) -> Void) -> Bool {
+    private func parkWhileElecting(_ frame: Frame, received: NIODeadline, respond: @escaping @Sendable (Message) -> Void) -> Bool {
         guard failure == nil, !raft.isLeader, reachablePrimary == nil, heldDuringElection.count < Self.heldDuringElectionMax,
               transport.mayReachMajority(of: replicaOrder, selfID: raft.id)
         else { return false }
-        heldDuringElection.append((message, received, respond, .now() + Self.electionHoldTimeout))
+        heldDuringElection.append((frame, received, respond, .now() + Self.electionHoldTimeout))
         metrics.recordHeldRequest()
         return true
     }
@@ -235,7 +236,7 @@ final class ShardReplica: @unchecked Sendable {
         heldDuringElection.removeAll { releaseAll || $0.until <= now }
         for held in released {
             if raft.isLeader {
-                dispatch(held.message, received: held.received, respond: held.respond)
+                dispatch(held.frame, received: held.received, respond: held.respond)
             } else {
                 held.respond(notLeaderReply())
             }
@@ -243,16 +244,16 @@ final class ShardReplica: @unchecked Sendable {
     }
 
     /// Appends a command to the replicated log; the client is answered when it is applied.
-    private func propose(_ message: Message, measured: MeasuredPush?, respond: @escaping @Sendable (Message) -> Void) {
+    private func propose(_ frame: Frame, measured: MeasuredPush?, respond: @escaping @Sendable (Message) -> Void) {
         eventLoop.preconditionInEventLoop()
         if let failure {
             respond(.error(ErrorReply(code: .unavailable, message: "shard \(shardID) on \(nodeID) stopped: \(failure)")))
             return
         }
-        switch raft.propose(ReplicatedCommand.encode(message)) {
+        switch raft.propose(ReplicatedCommand.encode(frame)) {
         case .success(let receipt):
             proposals[receipt.index] = PendingProposal(
-                term: receipt.term, command: ReplicatedCommand.command(of: message), measured: measured, respond: respond)
+                term: receipt.term, command: ReplicatedCommand.command(of: frame.message), measured: measured, respond: respond)
             pumpSoon()
         case .failure(.notLeader):
             respond(notLeaderReply())

@@ -35,7 +35,7 @@ extension ByteBuffer {
     }
 
     /// u32 byte length, then the bytes as they are.
-    mutating func writeWireBytes(_ bytes: [UInt8]) {
+    mutating func writeWireBytes(_ bytes: some Collection<UInt8>) {
         writeWireU32(Self.wireCount(bytes.count, of: "bytes"))
         writeBytes(bytes)
     }
@@ -44,6 +44,17 @@ extension ByteBuffer {
     mutating func writeWireBytes(_ bytes: ByteBuffer) {
         writeWireU32(Self.wireCount(bytes.readableBytes, of: "bytes"))
         writeImmutableBuffer(bytes)
+    }
+
+    /// u32 byte length, then `bytes`: appended to `deferred` rather than copied when asked to
+    /// defer and the block is large enough to be worth it.
+    mutating func writeWireBytes(_ bytes: ByteBuffer, deferringInto deferred: inout [DeferredBlock]?) {
+        guard deferred != nil, bytes.readableBytes >= DeferredBlock.bytesMin else {
+            writeWireBytes(bytes)
+            return
+        }
+        writeWireU32(Self.wireCount(bytes.readableBytes, of: "bytes"))
+        deferred!.append(DeferredBlock(offset: writerIndex, bytes: bytes))
     }
 
     /// u32 count, then each value as a u64.

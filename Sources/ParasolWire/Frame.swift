@@ -1,3 +1,5 @@
+import NIOCore
+
 /// One unit on the wire: a fixed 28-byte header and the payload of one `Message`
 /// (Protocols/wire.md, "Framing").
 ///
@@ -13,12 +15,21 @@ public struct Frame: Sendable, Equatable {
     /// No flag is defined in protocol version 1: senders write 0 and receivers ignore the field.
     public var flags: UInt16
     public var message: Message
+    /// The frame's bytes as they arrived (header and payload), for a frame that was decoded: a
+    /// server logs a push as it arrived instead of encoding it again. Not part of equality.
+    public var received: ByteBuffer?
 
-    public init(requestID: UInt64, shardID: UInt32, flags: UInt16 = 0, message: Message) {
+    public init(requestID: UInt64, shardID: UInt32, flags: UInt16 = 0, message: Message, received: ByteBuffer? = nil) {
         self.requestID = requestID
         self.shardID = shardID
         self.flags = flags
         self.message = message
+        self.received = received
+    }
+
+    /// Equal when header fields and message are, however each was made.
+    public static func == (lhs: Frame, rhs: Frame) -> Bool {
+        lhs.requestID == rhs.requestID && lhs.shardID == rhs.shardID && lhs.flags == rhs.flags && lhs.message == rhs.message
     }
 
     /// Size of the fixed header; a multiple of 4, so 4-byte alignment relative to the payload

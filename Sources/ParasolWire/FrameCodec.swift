@@ -10,18 +10,25 @@ public enum FrameCodec {
     /// afterwards, so a large float block is copied once. A payload above 4 GiB cannot be
     /// described by the header and is a programming error (clients split tensors long before).
     public static func encode(_ frame: Frame, into buffer: inout ByteBuffer) {
-        _ = encode(frame, into: &buffer, deferringFloats: false)
+        var deferred: [DeferredBlock]? = nil
+        encode(frame, into: &buffer, deferringInto: &deferred)
     }
 
-    /// Like `encode(_:into:)`, except that a message's trailing float block (a push's gradient,
-    /// a pull's values) is left out of `buffer` and returned: the frame is `buffer`'s new bytes
-    /// followed by the returned ones, and its length and CRC cover both. A channel writes the
-    /// two as they are (one `writev`), so the floats are not copied into the frame.
-    public static func encodeDeferringFloats(_ frame: Frame, into buffer: inout ByteBuffer) -> ByteBuffer? {
-        encode(frame, into: &buffer, deferringFloats: true)
+    /// `frame` as the parts a channel writes in order (one `writev`): the header and fields are
+    /// written into `head`; a trailing float block (a push's gradient, a pull's values) and large
+    /// log entries or snapshot data are not copied into it but are parts of their own, slices of
+    /// the buffers they already live in. The frame's length and CRC cover all parts.
+    public static func encodeParts(_ frame: Frame, into head: inout ByteBuffer) -> [ByteBuffer] {
+        let start = head.writerIndex
+        var deferred: [DeferredBlock]? = []
+        encode(frame, into: &head, deferringInto: &deferred)
+        guard let blocks = deferred, !blocks.isEmpty else { return [head] }
+        var frameBytes = head
+        frameBytes.moveReaderIndex(to: start)
+        return frameBytes.splicing(blocks)
     }
 
-    private static func encode(_ frame: Frame, into buffer: inout ByteBuffer, deferringFloats: Bool) -> ByteBuffer? {
+    private static func encode(_ frame: Frame, into buffer: inout ByteBuffer, deferringInto deferred: inout [DeferredBlock]?) {
         let start = buffer.writerIndex
         buffer.writeBytes(FrameHeader.magic)
         buffer.writeWireU8(Frame.protocolVersion)
@@ -31,20 +38,26 @@ public enum FrameCodec {
         buffer.writeWireU32(frame.shardID)
         buffer.writeWireU32(0)  // payload length, patched below
         buffer.writeWireU32(0)  // CRC-32C, patched below
-        let trailing = buffer.writeWirePayload(of: frame.message, deferringTrailingFloats: deferringFloats)
+        buffer.writeWirePayload(of: frame.message, deferringInto: &deferred)
+        let blocks = deferred ?? []
 
-        let frameBytes = buffer.writerIndex - start + (trailing?.readableBytes ?? 0)
+        let frameBytes = buffer.writerIndex - start + blocks.reduce(0) { $0 + $1.bytes.readableBytes }
         guard let payloadBytes = UInt32(exactly: frameBytes - Frame.headerBytes) else {
             preconditionFailure("a \(frame.message.type) payload of \(frameBytes - Frame.headerBytes) bytes does not fit a frame")
         }
         buffer.setInteger(payloadBytes, at: start + FrameHeader.payloadBytesOffset, endianness: .little)
+        // The CRC runs over the frame's bytes in order: the written ones up to each block, the block.
+        let ends = blocks.map(\.offset) + [buffer.writerIndex]
         var crc = buffer.withUnsafeReadableBytes { readable in
-            let frameBytes = UnsafeRawBufferPointer(rebasing: readable[(start - buffer.readerIndex)...])
-            return FrameChecksum.of(frame: frameBytes)
+            FrameChecksum.of(frame: UnsafeRawBufferPointer(rebasing: readable[(start - buffer.readerIndex)..<(ends[0] - buffer.readerIndex)]))
         }
-        if let trailing { crc = trailing.withUnsafeReadableBytes { CRC32C.checksum($0, seed: crc) } }
+        for (block, end) in zip(blocks, ends.dropFirst()) {
+            crc = block.bytes.withUnsafeReadableBytes { CRC32C.checksum($0, seed: crc) }
+            crc = buffer.withUnsafeReadableBytes { readable in
+                CRC32C.checksum(UnsafeRawBufferPointer(rebasing: readable[(block.offset - buffer.readerIndex)..<(end - buffer.readerIndex)]), seed: crc)
+            }
+        }
         buffer.setInteger(crc, at: start + FrameHeader.crcOffset, endianness: .little)
-        return trailing
     }
 
     /// Reads one frame from the start of `buffer`'s readable bytes.
@@ -62,26 +75,8 @@ public enum FrameCodec {
         return try decodeFrame(header, from: &buffer)
     }
 
-    /// `message`'s payload alone, behind one `prefix` byte, as an array: what a log entry
-    /// stores. Float blocks are aligned relative to where the payload starts (index 1). A push's
-    /// gradient, nearly all of its bytes, is copied once: from the message into the array.
-    public static func encodePayload(of message: Message, prefix: UInt8) -> [UInt8] {
-        var head = ByteBufferAllocator().buffer(capacity: 256)
-        head.writeInteger(prefix)
-        let trailing = head.writeWirePayload(of: message, deferringTrailingFloats: true)
-        let headBytes = head.readableBytes
-        let total = headBytes + (trailing?.readableBytes ?? 0)
-        return [UInt8](unsafeUninitializedCapacity: total) { target, count in
-            head.withUnsafeReadableBytes { UnsafeMutableRawBufferPointer(target).copyMemory(from: $0) }
-            trailing?.withUnsafeReadableBytes { floats in
-                UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(target)[headBytes...]).copyMemory(from: floats)
-            }
-            count = total
-        }
-    }
-
-    /// Reads a payload written by `encodePayload(of:into:)` for a message of `type`. All
-    /// readable bytes of `buffer` must be that payload; leftovers are `malformedPayload`.
+    /// Reads the payload of a message of `type` (a frame's bytes after its header). All readable
+    /// bytes of `buffer` must be that payload; leftovers are `malformedPayload`.
     public static func decodePayload(type: MessageType, from buffer: inout ByteBuffer) throws(WireError) -> Message {
         var reader = PayloadReader(type: type, payload: buffer)
         let message = try reader.readMessage()
@@ -99,10 +94,29 @@ public enum FrameCodec {
             return checksum.crc
         }
         guard actualCRC == header.crc else { throw .crcMismatch(expected: header.crc, actual: actualCRC) }
+        return try decodeChecked(header, from: &buffer)
+    }
+
+    /// Decodes a frame kept in a log entry: all of `buffer`'s readable bytes are one frame whose
+    /// bytes an outer checksum already covers (its log record's, or the replication frame's that
+    /// carried the entry), so its own CRC is not computed again over a 4 MiB gradient.
+    public static func decodeLogged(_ buffer: ByteBuffer) throws(WireError) -> Frame {
+        var buffer = buffer
+        guard let header = try FrameHeader.parse(buffer, frameBytesMax: Int.max), header.frameBytes <= buffer.readableBytes else {
+            throw .truncated(bufferedBytes: buffer.readableBytes)
+        }
+        guard header.frameBytes == buffer.readableBytes else {
+            throw .malformedPayload(type: header.type, reason: "\(buffer.readableBytes - header.frameBytes) bytes follow the frame")
+        }
+        return try decodeChecked(header, from: &buffer)
+    }
+
+    private static func decodeChecked(_ header: FrameHeader, from buffer: inout ByteBuffer) throws(WireError) -> Frame {
+        let received = buffer.getSlice(at: buffer.readerIndex, length: header.frameBytes)!
         buffer.moveReaderIndex(forwardBy: Frame.headerBytes)
         var reader = PayloadReader(type: header.type, payload: buffer.readSlice(length: header.payloadBytes)!)
         let message = try reader.readMessage()
-        return Frame(requestID: header.requestID, shardID: header.shardID, flags: header.flags, message: message)
+        return Frame(requestID: header.requestID, shardID: header.shardID, flags: header.flags, message: message, received: received)
     }
 
 }

@@ -5,11 +5,11 @@ extension ByteBuffer {
     /// in its wire encoding (Protocols/wire.md, "Messages"). Float blocks are aligned relative
     /// to the index where the payload starts.
     ///
-    /// With `deferringTrailingFloats`, the float block that ends a push or a pull's answer is
-    /// written up to its bytes, which are returned instead, for the caller to copy once to where
-    /// they go (or to hand to the socket as they are).
-    @discardableResult
-    mutating func writeWirePayload(of message: Message, deferringTrailingFloats: Bool = false) -> ByteBuffer? {
+    /// With a non-nil `deferred`, the float block that ends a push or a pull's answer, and large
+    /// byte blocks that are buffers already (log entries, snapshot data), are written up to their
+    /// bytes, which are appended to `deferred` instead, for the caller to copy once to where they
+    /// go (or to hand to the socket as they are).
+    mutating func writeWirePayload(of message: Message, deferringInto deferred: inout [DeferredBlock]?) {
         let alignmentOrigin = writerIndex
         switch message {
         case .hello(let hello):
@@ -28,9 +28,10 @@ extension ByteBuffer {
             writeWirePushID(push.id)
             writeWireString(push.name)
             writeWireU64(push.offset)
-            if deferringTrailingFloats {
+            if deferred != nil {
                 writeWireFloatsPrefix(push.gradient, alignmentOrigin: alignmentOrigin)
-                return push.gradient
+                deferred!.append(DeferredBlock(offset: writerIndex, bytes: push.gradient))
+                return
             }
             writeWireFloats(push.gradient, alignmentOrigin: alignmentOrigin)
         case .pullDense(let pull):
@@ -42,9 +43,10 @@ extension ByteBuffer {
             writeWirePushID(push.id)
             writeWireString(push.name)
             writeWireU64Array(push.rowIDs)
-            if deferringTrailingFloats {
+            if deferred != nil {
                 writeWireFloatsPrefix(push.gradients, alignmentOrigin: alignmentOrigin)
-                return push.gradients
+                deferred!.append(DeferredBlock(offset: writerIndex, bytes: push.gradients))
+                return
             }
             writeWireFloats(push.gradients, alignmentOrigin: alignmentOrigin)
         case .pullSparse(let pull):
@@ -68,17 +70,19 @@ extension ByteBuffer {
         case .denseData(let data):
             writeWireU64(data.version)
             writeWireU64(data.offset)
-            if deferringTrailingFloats {
+            if deferred != nil {
                 writeWireFloatsPrefix(data.values, alignmentOrigin: alignmentOrigin)
-                return data.values
+                deferred!.append(DeferredBlock(offset: writerIndex, bytes: data.values))
+                return
             }
             writeWireFloats(data.values, alignmentOrigin: alignmentOrigin)
         case .sparseData(let data):
             writeWireU64(data.version)
             writeWireU32(data.rowDimension)
-            if deferringTrailingFloats {
+            if deferred != nil {
                 writeWireFloatsPrefix(data.rows, alignmentOrigin: alignmentOrigin)
-                return data.rows
+                deferred!.append(DeferredBlock(offset: writerIndex, bytes: data.rows))
+                return
             }
             writeWireFloats(data.rows, alignmentOrigin: alignmentOrigin)
         case .tensorInfo(let info):
@@ -103,9 +107,9 @@ extension ByteBuffer {
             writeWireString(error.message)
             writeWireString(error.leaderHint)
         case .raftMessages(let batch):
-            writeWireRaftBatch(batch)
+            writeWireRaftBatch(batch, deferringInto: &deferred)
         case .snapshotChunk(let chunk):
-            writeWireSnapshotChunk(chunk)
+            writeWireSnapshotChunk(chunk, deferringInto: &deferred)
         case .snapshotChunkAck(let ack):
             writeWireSnapshotChunkAck(ack)
         case .transferLeadership(let transfer):
@@ -117,6 +121,5 @@ extension ByteBuffer {
             writeWireU64(transferred.term)
             writeWireU64(transferred.elapsedMicros)
         }
-        return nil
     }
 }

@@ -1,4 +1,5 @@
 import NIOCore
+import ParasolConsensus
 
 /// Reads the fields of one payload, checking every length against the bytes actually present
 /// before it allocates or slices anything, and naming the field in the error when a check fails.
@@ -73,6 +74,15 @@ struct PayloadReader {
         let length = Int(try readU32("\(field()) length"))
         try requireBytes(length, for: field())
         return buffer.readSlice(length: length)!
+    }
+
+    /// A u32 byte length and that many bytes as a log entry's: a large entry is a slice of the
+    /// frame (a follower does not copy a 4 MiB gradient to log it), a small one a copy
+    /// (`EntryPayload(keeping:)`).
+    mutating func readEntryPayload(_ field: @autoclosure () -> String) throws(WireError) -> EntryPayload {
+        let length = Int(try readU32("\(field()) length"))
+        try requireBytes(length, for: field())
+        return EntryPayload(keeping: buffer.readSlice(length: length)!)
     }
 
     /// A u32 count and that many u64 values.

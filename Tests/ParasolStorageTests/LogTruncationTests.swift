@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import ParasolConsensus
 import ParasolStorage
 import Testing
 

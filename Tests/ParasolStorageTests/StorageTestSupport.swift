@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import ParasolConsensus
 import ParasolStorage
 
 /// Runs `body` with a fresh directory under the system's temporary directory and removes it
@@ -96,7 +97,7 @@ func run(_ executable: String, _ arguments: [String]) throws -> Int32 {
 
 /// A record at `index` with term 0 and a type derived from the index.
 func logRecord(_ index: UInt64, _ payload: [UInt8]) -> LogRecord {
-    LogRecord(term: 0, index: index, type: UInt8(truncatingIfNeeded: index % 7), payload: payload)
+    LogRecord(term: 0, index: index, type: UInt8(truncatingIfNeeded: index % 7), payload: EntryPayload(payload))
 }
 
 /// The path of the segment whose first record has `index`.

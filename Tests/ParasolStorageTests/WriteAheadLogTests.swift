@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import ParasolConsensus
 import ParasolStorage
 import Testing
 
@@ -50,7 +51,7 @@ struct WriteAheadLogTests {
             payloads.insert(seededPayloads(count: 1, bytesMax: 0, seed: seed)[0] + [UInt8](repeating: 0x5A, count: (4 << 20) + 3), at: 50)
             payloads.insert([UInt8](repeating: 0xA5, count: 9 << 20), at: 120)
             let records = payloads.enumerated().map { position, payload in
-                LogRecord(term: 7, index: UInt64(position + 1), type: 1, payload: payload)
+                LogRecord(term: 7, index: UInt64(position + 1), type: 1, payload: EntryPayload(payload))
             }
             let (log, _) = try WriteAheadLog.open(directory: directory)
             try await log.append(records)

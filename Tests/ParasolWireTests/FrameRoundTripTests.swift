@@ -1,4 +1,5 @@
 import NIOCore
+import ParasolConsensus
 import ParasolWire
 import Testing
 
@@ -47,31 +48,79 @@ import Testing
         #expect(buffer.readableBytes == 0)
     }
 
-    /// The channel writes a frame's trailing floats as their own buffer: together the two parts
+    /// The channel writes a frame's trailing floats as their own buffer: together the parts
     /// must be exactly the single-buffer encoding (same length field, same CRC).
     @Test(arguments: SampleMessages.all)
-    func aFrameWithDeferredFloatsIsTheSameBytes(_ message: Message) throws {
+    func aFrameInPartsIsTheSameBytes(_ message: Message) throws {
         let frame = Frame(requestID: 7, shardID: 3, flags: 0, message: message)
         var whole = ByteBufferAllocator().buffer(capacity: 0)
         FrameCodec.encode(frame, into: &whole)
         var head = ByteBufferAllocator().buffer(capacity: 0)
-        let floats = FrameCodec.encodeDeferringFloats(frame, into: &head)
-        #expect(Array(head.readableBytesView) + Array(floats?.readableBytesView ?? ByteBuffer().readableBytesView) == Array(whole.readableBytesView))
+        let parts = FrameCodec.encodeParts(frame, into: &head)
+        #expect(parts.flatMap { Array($0.readableBytesView) } == Array(whole.readableBytesView))
         switch message {
-        case .pushDense, .pushSparse, .denseData, .sparseData: #expect(floats != nil)
-        default: #expect(floats == nil)
+        case .pushDense, .pushSparse, .denseData, .sparseData: #expect(parts.count == 2)
+        default: #expect(parts.count == 1)
         }
     }
 
+    /// A primary replicates a large entry from the buffer it was encoded into, and a follower
+    /// logs it as a slice of the frame it received; small entries are copied both ways.
+    @Test func largeLogEntriesTravelAsTheyAreAndArriveAsSlices() throws {
+        func pushFrame(floats: Int) -> ByteBuffer {
+            var frame = ByteBufferAllocator().buffer(capacity: 0)
+            FrameCodec.encode(Frame(requestID: 9, shardID: 4, message: .pushDense(PushDense(
+                id: PushID(clientID: 1, sequence: 1, acknowledgedBelow: 1), name: "w", offset: 0,
+                gradient: ByteBuffer(floats: (0..<floats).map(Float.init))))), into: &frame)
+            return frame
+        }
+        let large = pushFrame(floats: 100_000)
+        let small = pushFrame(floats: 4)
+        let entries = [large, small, large].enumerated().map { position, payload in
+            LogEntry(term: 2, index: 11 + UInt64(position), payload: EntryPayload(payload))
+        }
+        let append = RaftMessage(from: NodeID(1), to: NodeID(2), term: 2, kind: .append(AppendRequest(
+            prevIndex: 10, prevTerm: 2, entries: entries, commit: 10, sentAtTick: 5)))
+        let frame = Frame(requestID: 1, shardID: 0, message: .raftMessages(RaftBatch(messages: [ShardRaftMessage(shardID: 4, message: append)])))
+
+        var head = ByteBufferAllocator().buffer(capacity: 0)
+        let parts = FrameCodec.encodeParts(frame, into: &head)
+        // fields, entry 11, fields with entry 12 copied in, entry 13, the last fields
+        #expect(parts.count == 5)
+        let address = { (buffer: ByteBuffer) in buffer.withUnsafeReadableBytes { UInt(bitPattern: $0.baseAddress) } }
+        #expect(address(parts[1]) == address(large), "a large entry should be sent from its own buffer")
+        var whole = ByteBufferAllocator().buffer(capacity: 0)
+        FrameCodec.encode(frame, into: &whole)
+        #expect(parts.flatMap { Array($0.readableBytesView) } == Array(whole.readableBytesView))
+
+        let frameStart = address(whole)
+        let frameRange = frameStart..<(frameStart + UInt(whole.readableBytes))
+        guard case .raftMessages(let batch) = try FrameCodec.decode(&whole, frameBytesMax: 1 << 20)?.message,
+              case .append(let received) = batch.messages.first?.message.kind
+        else {
+            Issue.record("expected one append")
+            return
+        }
+        #expect(received.entries == entries)
+        let receivedAddresses = received.entries.map { $0.payload.withUnsafeBytes { UInt(bitPattern: $0.baseAddress) } }
+        #expect(frameRange.contains(receivedAddresses[0]) && frameRange.contains(receivedAddresses[2]), "large entries should be slices of the frame")
+        #expect(!frameRange.contains(receivedAddresses[1]), "a small entry should not keep the frame's buffer alive")
+    }
+
+    /// A log entry is a request frame as it arrived: it decodes to the same frame, and whatever
+    /// surrounds one frame is refused.
     @Test(arguments: SampleMessages.all)
-    func payloadRoundTrips(_ message: Message) throws {
-        // The payload starts after a prefix byte: float blocks align relative to its start.
-        let encoded = FrameCodec.encodePayload(of: message, prefix: 0xA7)
-        #expect(encoded.first == 0xA7)
-        #expect(Array(encoded.dropFirst()) == ReferenceLayout.payload(of: message))
-        var buffer = ByteBuffer(bytes: encoded.dropFirst())
-        #expect(try FrameCodec.decodePayload(type: message.type, from: &buffer) == message)
-        #expect(buffer.readableBytes == 0)
+    func aLoggedFrameDecodesToTheSameFrame(_ message: Message) throws {
+        let frame = Frame(requestID: 5, shardID: 6, message: message)
+        var encoded = ByteBufferAllocator().buffer(capacity: 0)
+        FrameCodec.encode(frame, into: &encoded)
+        #expect(try FrameCodec.decodeLogged(encoded) == frame)
+
+        var longer = encoded
+        longer.writeInteger(UInt8(0))
+        #expect(throws: WireError.malformedPayload(type: message.type, reason: "1 bytes follow the frame")) { try FrameCodec.decodeLogged(longer) }
+        let shorter = encoded.getSlice(at: encoded.readerIndex, length: encoded.readableBytes - 1)!
+        #expect(throws: WireError.truncated(bufferedBytes: shorter.readableBytes)) { try FrameCodec.decodeLogged(shorter) }
     }
 
     @Test func decodedFloatsAreSlicesOfTheReceivedBufferNotCopies() throws {

@@ -30,7 +30,7 @@ extension ReferenceLayout {
                 let entryName = "\(name).entries[\(position)]"
                 return [.u64("\(entryName).term", entry.term), .u64("\(entryName).index", entry.index),
                         .u8("\(entryName).kind", entry.kind.rawValue, note: entry.kind == .normal ? "normal" : "leaderNoop"),
-                        .bytes("\(entryName).payload", entry.payload)]
+                        .bytes("\(entryName).payload", entry.payload.bytes)]
             }
             return header + [kind(4, "append"), .u64("\(name).prevIndex", request.prevIndex), .u64("\(name).prevTerm", request.prevTerm),
                              .count("\(name).entries", request.entries.count)]

@@ -131,7 +131,10 @@ extension SeededRandom {
             entryTerm = UInt64.random(in: entryTerm...term, using: &self)
             entries.append(LogEntry(
                 term: entryTerm, index: prevIndex + UInt64(position) + 1, kind: Bool.random(using: &self) ? .normal : .leaderNoop,
-                payload: bytes(Int.random(in: 0...9, using: &self))))
+                // One in eight is large enough (64 KiB) to arrive as a slice of the frame, not a copy.
+                payload: EntryPayload(bytes(Int.random(in: 0..<8, using: &self) == 0
+                    ? Int.random(in: (64 << 10)...((64 << 10) + 99), using: &self)
+                    : Int.random(in: 0...9, using: &self)))))
         }
         return AppendRequest(prevIndex: prevIndex, prevTerm: prevTerm, entries: entries, commit: next(), sentAtTick: next())
     }

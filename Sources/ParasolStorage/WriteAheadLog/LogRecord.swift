@@ -1,3 +1,5 @@
+import ParasolConsensus
+
 /// One entry of the write-ahead log: opaque bytes at a position of the log.
 ///
 /// The log never looks inside `payload`; `type` is a byte the caller uses to pick a decoder.
@@ -7,11 +9,11 @@ public struct LogRecord: Sendable, Equatable {
     public var term: UInt64
     public var index: UInt64
     public var type: UInt8
-    /// An array, like the consensus log's entries: a record is made from an entry without
-    /// copying its bytes (a 4 MiB push was copied once more for that).
-    public var payload: [UInt8]
+    /// The consensus log's own type: a record is made from an entry without copying its bytes
+    /// (a 4 MiB push was copied once more for that).
+    public var payload: EntryPayload
 
-    public init(term: UInt64, index: UInt64, type: UInt8, payload: [UInt8]) {
+    public init(term: UInt64, index: UInt64, type: UInt8, payload: EntryPayload) {
         self.term = term
         self.index = index
         self.type = type

@@ -1,4 +1,5 @@
 import NIOCore
+import ParasolConsensus
 import ParasolWire
 
 /// The fields of a record header that passed its length and CRC checks.

@@ -1,5 +1,6 @@
 import Glibc
 import NIOCore
+import ParasolConsensus
 
 /// Reads one segment file front to back, yielding records whose length and CRC check out.
 ///
@@ -58,7 +59,7 @@ final class LogSegmentReader {
                 let payload = window.getBytes(at: window.readerIndex + LogRecordLayout.headerBytes, length: header.payloadBytes)!
                 window.moveReaderIndex(forwardBy: header.recordBytes)
                 windowOffsetBytes += header.recordBytes
-                let record = LogRecord(term: header.term, index: header.index, type: header.type, payload: payload)
+                let record = LogRecord(term: header.term, index: header.index, type: header.type, payload: EntryPayload(payload))
                 return .record(record, offsetBytes: offset, recordBytes: header.recordBytes)
             case .damaged(let reason):
                 return .damaged(offsetBytes: offset, reason: reason)

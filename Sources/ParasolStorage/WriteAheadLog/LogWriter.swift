@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import NIOCore
+import ParasolConsensus
 
 /// The group-commit engine behind `WriteAheadLog`: a queue of appends (and the occasional
 /// truncation) and one thread that writes whatever queued up while it was busy, syncs once, and

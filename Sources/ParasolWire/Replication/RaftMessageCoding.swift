@@ -36,15 +36,15 @@ extension LogEntry {
 // MARK: - Encoding
 
 extension ByteBuffer {
-    mutating func writeWireRaftBatch(_ batch: RaftBatch) {
+    mutating func writeWireRaftBatch(_ batch: RaftBatch, deferringInto deferred: inout [DeferredBlock]?) {
         writeWireCount(batch.messages.count)
         for message in batch.messages {
             writeWireU32(message.shardID)
-            writeWireRaftMessage(message.message)
+            writeWireRaftMessage(message.message, deferringInto: &deferred)
         }
     }
 
-    mutating func writeWireRaftMessage(_ message: RaftMessage) {
+    mutating func writeWireRaftMessage(_ message: RaftMessage, deferringInto deferred: inout [DeferredBlock]?) {
         writeWireU64(message.from.rawValue)
         writeWireU64(message.to.rawValue)
         writeWireU64(message.term)
@@ -73,7 +73,11 @@ extension ByteBuffer {
                 writeWireU64(entry.term)
                 writeWireU64(entry.index)
                 writeWireU8(entry.kind.rawValue)
-                writeWireBytes(entry.payload)
+                if deferred != nil, let buffer = entry.payload.storage as? ByteBuffer {
+                    writeWireBytes(buffer, deferringInto: &deferred)
+                } else {
+                    entry.payload.withUnsafeBytes { writeWireBytes($0) }
+                }
             }
             writeWireU64(request.commit)
             writeWireU64(request.sentAtTick)
@@ -199,7 +203,7 @@ extension PayloadReader {
             guard let kind = LogEntry.Kind(rawValue: rawKind) else {
                 throw malformed("\(field()).entries[\(position)].kind is \(rawKind); a log entry kind must be 0 (normal) or 1 (leaderNoop)")
             }
-            let payload = try readBytes("\(field()).entries[\(position)].payload")
+            let payload = try readEntryPayload("\(field()).entries[\(position)].payload")
             let (expectedIndex, overflow) = lastIndex.addingReportingOverflow(1)
             guard !overflow, index == expectedIndex else {
                 throw malformed("\(field()).entries[\(position)].index is \(index); entries must follow prevIndex \(prevIndex) one by one")

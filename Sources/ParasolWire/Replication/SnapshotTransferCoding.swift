@@ -7,7 +7,7 @@ import ParasolConsensus
 ///
 /// The data is the last field of a chunk so that the decoder hands it on as a slice of the frame.
 extension ByteBuffer {
-    mutating func writeWireSnapshotChunk(_ chunk: SnapshotChunk) {
+    mutating func writeWireSnapshotChunk(_ chunk: SnapshotChunk, deferringInto deferred: inout [DeferredBlock]?) {
         writeWireU64(chunk.from)
         writeWireU64(chunk.to)
         writeWireU64(chunk.term)
@@ -15,7 +15,7 @@ extension ByteBuffer {
         writeWireU64(chunk.offset)
         writeWireU64(chunk.totalBytes)
         writeWireBytes(chunk.manifest)
-        writeWireBytes(chunk.data)
+        writeWireBytes(chunk.data, deferringInto: &deferred)
     }
 
     mutating func writeWireSnapshotChunkAck(_ ack: SnapshotChunkAck) {

@@ -11,14 +11,14 @@ struct CounterCommand: Equatable {
     /// Client sessions are keyed by (client, seq); the checker tracks them as one number.
     var sessionKey: UInt64 { UInt64(client) << 32 | UInt64(seq) }
 
-    var encoded: [UInt8] {
+    var encoded: EntryPayload {
         var bytes = [UInt8]()
         bytes.reserveCapacity(Self.encodedBytes)
         for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: client >> UInt32(shift))) }
         for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: seq >> UInt32(shift))) }
         let raw = UInt64(bitPattern: delta)
         for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: raw >> UInt64(shift))) }
-        return bytes
+        return EntryPayload(bytes)
     }
 
     init(client: UInt32, seq: UInt32, delta: Int64) {
@@ -27,7 +27,8 @@ struct CounterCommand: Equatable {
         self.delta = delta
     }
 
-    init(decoding bytes: [UInt8]) {
+    init(decoding payload: EntryPayload) {
+        let bytes = payload.bytes
         precondition(bytes.count == Self.encodedBytes, "counter command of \(bytes.count) bytes")
         func read(_ offset: Int, _ count: Int) -> UInt64 {
             var value: UInt64 = 0
@@ -53,7 +54,7 @@ enum HistoryDigest {
     /// Identity of an entry's content (kind + payload), for log-matching checks.
     static func of(_ entry: LogEntry) -> UInt64 {
         var digest: UInt64 = 0xCBF2_9CE4_8422_2325 ^ UInt64(entry.kind.rawValue)
-        for byte in entry.payload { digest = (digest ^ UInt64(byte)) &* 0x100_0000_01B3 }
+        for byte in entry.payload.bytes { digest = (digest ^ UInt64(byte)) &* 0x100_0000_01B3 }
         return digest
     }
 
