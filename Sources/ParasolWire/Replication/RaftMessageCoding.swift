@@ -73,7 +73,7 @@ extension ByteBuffer {
                 writeWireU64(entry.term)
                 writeWireU64(entry.index)
                 writeWireU8(entry.kind.rawValue)
-                if deferred != nil, let buffer = entry.payload.storage as? ByteBuffer {
+                if deferred != nil, entry.payload.count >= DeferredBlock.bytesMin, let buffer = entry.payload.storage as? ByteBuffer {
                     writeWireBytes(buffer, deferringInto: &deferred)
                 } else {
                     entry.payload.withUnsafeBytes { writeWireBytes($0) }
