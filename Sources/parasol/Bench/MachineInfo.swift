@@ -4,7 +4,8 @@ import Foundation
 import Glibc
 #endif
 
-/// What machine and which code a run measured: cores, CPU, memory, kernel and git commit.
+/// What machine and which code a run measured: cores, CPU, memory, kernel and the git commit
+/// of the checkout the binary was built in.
 enum MachineInfo {
     static func collect() -> [String: Any] {
         var info: [String: Any] = ["cores": ProcessInfo.processInfo.activeProcessorCount]
@@ -22,9 +23,15 @@ enum MachineInfo {
             info["cpuModel"] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
         info["memoryBytes"] = Int(ProcessInfo.processInfo.physicalMemory)
-        if let commit = ChildProcess.output("/usr/bin/git", ["rev-parse", "HEAD"])?.trimmingCharacters(in: .whitespacesAndNewlines) {
+        // The checkout the running binary was built in, not the current directory: a run of an
+        // older build (from a worktree, to compare) must not carry the current commit's name.
+        if let binary = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"),
+            case let directory = (binary as NSString).deletingLastPathComponent,
+            let commit = ChildProcess.output("/usr/bin/git", ["rev-parse", "HEAD"], directory: directory)?
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        {
             info["gitCommit"] = commit
-            let dirty = ChildProcess.output("/usr/bin/git", ["status", "--porcelain", "--untracked-files=no"]) ?? ""
+            let dirty = ChildProcess.output("/usr/bin/git", ["status", "--porcelain", "--untracked-files=no"], directory: directory) ?? ""
             info["gitDirty"] = !dirty.isEmpty
         }
         return info
