@@ -1,4 +1,5 @@
 import ArgumentParser
+import Glibc
 
 /// The `parasol` command: every operator and worker action on a Parasol cluster.
 @main
@@ -12,8 +13,13 @@ struct Parasol: AsyncParsableCommand {
     )
 
     /// Tunes malloc before any thread starts, then runs the command.
+    ///
+    /// SIGPIPE is ignored: a reader that stops reading (`parasol bench | head`) must not kill a
+    /// command that started server processes before it could stop them (they were left running);
+    /// a write to a closed pipe fails with EPIPE instead, which output ignores.
     static func main() async {
         MallocTuning.apply()
+        signal(SIGPIPE, SIG_IGN)
         await main(nil)
     }
 }

@@ -63,7 +63,7 @@ struct WorkerCommand: AsyncParsableCommand {
                 format: "rank %d epoch %d step %d loss %.4f %.0f examples/s", step.rank, step.epoch, step.step, step.loss,
                 step.examplesPerSecond)
             if progressToStderr {
-                FileHandle.standardError.write(Data((line + "\n").utf8))
+                StandardError.line(line)
             } else {
                 print(line)
                 fflush(nil)
@@ -86,7 +86,7 @@ struct WorkerCommand: AsyncParsableCommand {
                 try emit(report, human: String(
                     format: "test accuracy %.4f after %d epoch(s); %.0f examples/s", report.testAccuracy, report.epochs, report.examplesPerSecond))
                 if let targetAccuracy, report.testAccuracy < targetAccuracy {
-                    FileHandle.standardError.write(Data("test accuracy \(report.testAccuracy) is below the target \(targetAccuracy)\n".utf8))
+                    StandardError.line("test accuracy \(report.testAccuracy) is below the target \(targetAccuracy)")
                     throw ExitCode(3)
                 }
             case .sparseLR:
@@ -104,7 +104,7 @@ struct WorkerCommand: AsyncParsableCommand {
             throw exit
         } catch {
             await client.close()
-            FileHandle.standardError.write(Data("worker failed: \(error)\n".utf8))
+            StandardError.line("worker failed: \(error)")
             throw ExitCode(1)
         }
         await client.close()

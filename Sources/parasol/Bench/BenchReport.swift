@@ -15,13 +15,13 @@ final class BenchReport {
         figure["name"] = name
         figures.append(figure)
         lines.append((section.rawValue, name, line))
-        FileHandle.standardError.write(Data("  \(section.rawValue)  \(name.padding(toLength: 34, withPad: " ", startingAt: 0)) \(line)\n".utf8))
+        StandardError.line("  \(section.rawValue)  \(name.padding(toLength: 34, withPad: " ", startingAt: 0)) \(line)")
     }
 
     /// A fact a reader needs next to the figures (a skipped section, a fallback taken).
     func note(_ text: String) {
         notes.append(text)
-        FileHandle.standardError.write(Data("  note: \(text)\n".utf8))
+        StandardError.line("  note: \(text)")
     }
 
     func printTable(machine: [String: Any]) {

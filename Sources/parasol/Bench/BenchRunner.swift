@@ -84,7 +84,7 @@ struct BenchRunner {
     }
 
     private func withCluster(_ cluster: BenchCluster, _ body: () async throws -> Void) async throws {
-        FileHandle.standardError.write(Data("cluster \(cluster.config.name): \(cluster.config.nodes.count) node(s), replication \(cluster.config.replicationFactor), durability \(cluster.config.durability.rawValue), in \(cluster.clusterFile)\n".utf8))
+        StandardError.line("cluster \(cluster.config.name): \(cluster.config.nodes.count) node(s), replication \(cluster.config.replicationFactor), durability \(cluster.config.durability.rawValue), in \(cluster.clusterFile)")
         do {
             try await cluster.waitUntilServing()
             try await body()

@@ -55,8 +55,8 @@ struct FailoverBench {
             if let acknowledged { toAckMillis.append(acknowledged) }
             if let visible { toVisibleMillis.append(visible) }
             kills.append(["kill": kill, "victim": victim, "toAckMs": acknowledged ?? NSNull(), "toVisibleMs": visible ?? NSNull()])
-            FileHandle.standardError.write(Data(
-                "    kill \(kill): \(victim) → ack after \(acknowledged.map { BenchFormat.number($0) } ?? "—") ms, visible after \(visible.map { BenchFormat.number($0) } ?? "—") ms\n".utf8))
+            StandardError.line(
+                "    kill \(kill): \(victim) → ack after \(acknowledged.map { BenchFormat.number($0) } ?? "—") ms, visible after \(visible.map { BenchFormat.number($0) } ?? "—") ms")
             try cluster.start(victim)
             try await cluster.waitUntilServing(nodes: [victim])
             // Let the restarted replica catch up before the next kill depends on it for a majority.
