@@ -48,7 +48,7 @@ final class NodeSupervisor {
     private func start(_ node: NodeConfig, quickExits: Int) throws {
         try FileManager.default.createDirectory(atPath: node.dataDirectory, withIntermediateDirectories: true)
         let pid = try ChildProcess.spawn(
-            executable: executable, arguments: ["server", "--cluster", clusterFile, "--node", node.id], outputPath: logPath(of: node))
+            executable: executable, arguments: ["server", "--cluster", clusterFile, "--node", node.id, "--parent", "\(getpid())"], outputPath: logPath(of: node))
         try "\(pid)\n".write(toFile: pidPath(of: node), atomically: true, encoding: .utf8)
         children[node.id] = Child(pid: pid, startedAt: Date(), quickExits: quickExits)
     }

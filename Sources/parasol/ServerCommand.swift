@@ -18,6 +18,9 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
+    @Option(name: .long, help: "Stop gracefully when this process, which started the node, is no longer its parent (it exited): `cluster up` and `bench` pass their pid, so their servers never outlive them.")
+    var parent: Int32?
+
     func run() async throws {
         let config = try cluster.load()
         do {
@@ -32,9 +35,16 @@ struct ServerCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "parasol.\(node)")
         let service = ParasolNode(config: config, nodeID: node, logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup),
+        ]
+        // Last, so a shutdown for another reason ends the watch first.
+        if let parent {
+            services.append(.init(service: ParentWatch(parent: parent), successTerminationBehavior: .gracefullyShutdownGroup))
+        }
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         do {

@@ -60,7 +60,7 @@ final class BenchCluster {
         let node = try config.node(nodeID)
         try FileManager.default.createDirectory(atPath: node.dataDirectory, withIntermediateDirectories: true)
         pids[nodeID] = try ChildProcess.spawn(
-            executable: executable, arguments: ["server", "--cluster", clusterFile, "--node", nodeID],
+            executable: executable, arguments: ["server", "--cluster", clusterFile, "--node", nodeID, "--parent", "\(getpid())"],
             outputPath: node.dataDirectory + "/server.log")
     }
 
