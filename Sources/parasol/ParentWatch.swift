@@ -1,4 +1,5 @@
 import Glibc
+import Logging
 import ServiceLifecycle
 
 /// Ends (and with it, gracefully, the node it runs beside) when the process that started this
@@ -11,6 +12,7 @@ struct ParentWatch: Service {
     /// was still starting is noticed at the first poll (an orphan's parent is init or a
     /// subreaper instead).
     let parent: pid_t
+    let logger: Logger
     static let pollInterval = Duration.milliseconds(250)
 
     func run() async throws {
@@ -18,6 +20,7 @@ struct ParentWatch: Service {
             try await cancelWhenGracefulShutdown {
                 while getppid() == parent { try await Task.sleep(for: Self.pollInterval) }
             }
+            logger.notice("process \(parent), which started this node, exited: stopping")
         } catch is CancellationError {
             // The node is shutting down for another reason: nothing left to watch.
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Glibc
 import Logging
 import ParasolConfig
 import ParasolServer
@@ -28,6 +29,9 @@ struct ServerCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
+        if let parent, parent != getppid() {
+            throw ValidationError("--parent \(parent) is not the process that started this one (\(getppid())): it exited already, or the pid is wrong")
+        }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = logLevel
@@ -40,7 +44,7 @@ struct ServerCommand: AsyncParsableCommand {
         ]
         // Last, so a shutdown for another reason ends the watch first.
         if let parent {
-            services.append(.init(service: ParentWatch(parent: parent), successTerminationBehavior: .gracefullyShutdownGroup))
+            services.append(.init(service: ParentWatch(parent: parent, logger: logger), successTerminationBehavior: .gracefullyShutdownGroup))
         }
         let group = ServiceGroup(
             configuration: .init(

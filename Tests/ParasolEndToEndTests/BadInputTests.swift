@@ -107,6 +107,10 @@ import Testing
         #expect(unknown.status != 0)
         #expect(unknown.stderr.contains("no node 'n7'"), "\(unknown.stderr)")
 
+        let orphan = try LocalCluster.run(["server", "--cluster", cluster.clusterFile, "--node", "n1", "--parent", "1"])
+        #expect(orphan.status != 0)
+        #expect(orphan.stderr.contains("--parent 1 is not the process that started this one"), "\(orphan.stderr)")
+
         try await cluster.startAll()
         let busy = try LocalCluster.run(["server", "--cluster", cluster.clusterFile, "--node", "n1"])
         #expect(busy.status != 0)
